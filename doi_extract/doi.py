@@ -1,0 +1,115 @@
+"""DOI grammar: find DOIs in text or links, clean them, normalise them for identity.
+
+A DOI is ``10.`` + a registrant code (4-9 digits, optionally dotted sub-codes) + ``/`` +
+a suffix. DOIs are case-insensitive, so identity is the lower-cased form; the form
+"as printed" keeps the case the feed used.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import regex
+
+# Characters that are never part of a DOI found in running text or a URL: whitespace,
+# quotes, markup and URL query/fragment delimiters. "10.1038/nature12373?af=R" stops at "?".
+_SUFFIX_CHAR = r"""[^\s"'<>?#&\[\]{}|\\^`\u00ab\u00bb\u201c\u201d\u2018\u2019]"""
+# Old Wiley SICI DOIs hold angle brackets: 10.1002/(SICI)1097-4636(199706)35:4<451::AID-JBM5>3.0.CO;2-G
+_SICI_PART = r"<\d[^\s<>\"'/]{0,40}>"
+# The "/" may be URL-encoded in links: 10.1038%2Fnature12373.
+_DOI = regex.compile(
+    rf"(?<![\w.])10\.\d{{4,9}}(?:\.\d+)*(?:/|%2[Ff])(?:{_SICI_PART}|{_SUFFIX_CHAR})+",
+)
+_VALID = regex.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+# Publisher landing-page tails that follow a DOI in a URL: ".../10.1002/ab.123/full".
+_URL_TAIL = regex.compile(
+    r"(?:/(?:full|abstract|pdf|epdf|pdfdirect|fulltext|full-text))+$", regex.IGNORECASE
+)
+# Soft hyphen, zero-width space/joiners, word joiner, BOM: invisible, yet break copy-paste.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_TRAILING = ".,;:!'\"*"
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+MAX_DOI_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class DoiMatch:
+    """One DOI found in a text: its identity, the form printed, and where it was."""
+
+    doi: str
+    """Normalised: lower-case, no prefix, decoded, trimmed."""
+    as_printed: str
+    """The same DOI in the feed's own case."""
+    start: int
+    end: int
+
+
+def find_dois(text: str) -> Iterator[DoiMatch]:
+    """Yield every valid DOI in ``text`` with its span; ``doi:`` and doi.org forms included."""
+    for match in _DOI.finditer(text):
+        printed = clean_doi(match.group())
+        if printed is None:
+            continue
+        yield DoiMatch(
+            doi=printed.lower(),
+            as_printed=printed,
+            start=match.start(),
+            end=match.start() + _printed_length(match.group(), printed),
+        )
+
+
+def normalise_doi(value: str) -> str | None:
+    """The identity form of a DOI given in any notation, or None if there is no DOI in it.
+
+    >>> normalise_doi("https://doi.org/10.1038/S41586-025-09710-8.")
+    '10.1038/s41586-025-09710-8'
+    """
+    printed = display_doi(value)
+    return printed.lower() if printed else None
+
+
+def display_doi(value: str) -> str | None:
+    """The DOI in ``value`` as printed (case kept), without prefix, query or tail."""
+    if "&" in value:
+        value = html.unescape(value)
+    match = _DOI.search(value)
+    return clean_doi(match.group()) if match else None
+
+
+def clean_doi(candidate: str) -> str | None:
+    """Decode and trim a raw DOI match; None when what remains is not a valid DOI."""
+    doi = candidate.translate(_INVISIBLE)
+    if "%" in doi:
+        doi = unquote(doi)
+    doi = _trim(_URL_TAIL.sub("", doi))
+    doi = _trim(_URL_TAIL.sub("", doi))
+    return doi if is_valid_doi(doi) else None
+
+
+def is_valid_doi(doi: str) -> bool:
+    """True for a syntactically valid DOI without prefix (``10.1234/abc``)."""
+    return len(doi) <= MAX_DOI_LENGTH and _VALID.fullmatch(doi) is not None
+
+
+def _trim(doi: str) -> str:
+    """Drop trailing punctuation that belongs to the sentence, keeping balanced brackets."""
+    while doi:
+        last = doi[-1]
+        if last in _TRAILING:
+            doi = doi[:-1]
+        elif last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last):
+            doi = doi[:-1]
+        else:
+            break
+    return doi
+
+
+def _printed_length(raw: str, printed: str) -> int:
+    """How much of the raw match the printed DOI covers (trimmed punctuation excluded)."""
+    if raw.startswith(printed):
+        return len(printed)
+    # Decoding changed the text: trim only what _trim removed from the raw form's end.
+    return len(raw.rstrip(_TRAILING + ")]}"))
