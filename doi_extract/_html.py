@@ -1,0 +1,174 @@
+"""Turn a feed field's HTML (or plain text) into the plain text that extraction reads.
+
+`Provenance.span` offsets point into exactly this rendering, so its rules are part of
+the contract:
+
+* A tag is ``<`` followed by a letter, ``/`` or ``!`` and runs to the next ``>`` outside
+  quoted attribute values, so ``p < 0.05`` stays text. Comments (``<!-- … -->``) and the
+  contents of ``script`` and ``style`` elements are dropped.
+* ``<br>`` becomes a line break (``"\\n"``); two in a row make a paragraph break.
+* Block elements (``p div li dt dd h1-h6 tr blockquote hr ul ol table section figure
+  figcaption pre``, opening or closing) become a paragraph break (``"\\n\\n"``).
+* Every other tag is removed without a trace; entities are decoded (`html.unescape`).
+* When the value holds markup, source whitespace of any kind (newlines included, and
+  no-break spaces) folds to one space, as a browser shows it; only ``<br>`` and blocks
+  break lines. A value without any tag is plain text: its newlines are kept, runs of
+  spaces and tabs fold to one space.
+* Whitespace around line breaks is trimmed, three or more newlines become two, and the
+  result is stripped.
+
+Alongside the text, `render` returns every ``href`` / ``src`` value (entity-decoded) with
+the text offset where its element sits (the start of the text that follows the tag), and
+the offsets of ``<hr>`` rules, which end reference blocks.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+# One token of markup: a comment (unterminated ones run to the end), a script/style
+# element with its content, or a tag. "<p class='a>b'>" is one tag; "p < 0.05" is none.
+_MARKUP = re.compile(
+    r"""<!--.*?(?:-->|\Z)
+      | <(?:script|style)\b[^>]*>.*?(?:</(?:script|style)\s*>|\Z)
+      | <(?:/?[a-zA-Z](?:[^>"']|"[^"]*"|'[^']*')*|![^>]*)>
+      | </?[a-zA-Z][^>]*>
+    """,
+    re.DOTALL | re.IGNORECASE | re.VERBOSE,
+)
+# The element name of a tag: "</P >" -> "p".
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+# href/src attribute values in a tag: href="https://doi.org/…", src='x.png', href=plain.
+_URL_ATTR = re.compile(
+    r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "blockquote",
+        "hr",
+        "ul",
+        "ol",
+        "table",
+        "section",
+        "figure",
+        "figcaption",
+        "pre",
+    }
+)
+# Any markup at all: "<p", "</", "<!--"; plain text such as "p < 0.05" has none.
+_ANY_TAG = re.compile(r"<[a-zA-Z/!]")
+_PLAIN_SPACE = re.compile(r"[^\S\n]+")
+_SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A field rendered to text, with its links and horizontal rules located in it."""
+
+    text: str
+    links: tuple[tuple[int, str], ...] = ()
+    """(offset, URL) for every ``href``/``src`` value, in document order."""
+    rules: tuple[int, ...] = ()
+    """Offsets of ``<hr>`` elements."""
+
+
+def render(value: str) -> Rendered:
+    """Render HTML or plain text by the rules in this module's docstring."""
+    if _ANY_TAG.search(value) is None:
+        return Rendered(_render_plain(value))
+    return _Renderer().run(value)
+
+
+def _render_plain(value: str) -> str:
+    if "&" in value:
+        value = html.unescape(value)
+    value = _PLAIN_SPACE.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = _SPACE_AROUND_NEWLINE.sub("\n", value)
+    text: str = _MANY_NEWLINES.sub("\n\n", value)
+    return text.strip()
+
+
+class _Renderer:
+    """One pass over the markup, writing normalised text as it goes.
+
+    Whitespace is held back as ``pending`` (``""``, ``" "``, ``"\\n"`` or ``"\\n\\n"``) and
+    written only when more text follows, so offsets are final as soon as they are taken.
+    Links and rules wait in ``waiting`` for the offset of the next text written.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.pending = ""
+        self.links: list[tuple[int, str]] = []
+        self.rules: list[int] = []
+        self.waiting: list[str | None] = []  # a URL, or None for a rule
+
+    def run(self, value: str) -> Rendered:
+        position = 0
+        for match in _MARKUP.finditer(value):
+            if match.start() > position:
+                self.text(value[position : match.start()])
+            position = match.end()
+            self.tag(match.group())
+        if position < len(value):
+            self.text(value[position:])
+        self.settle(self.length)
+        return Rendered("".join(self.parts), tuple(self.links), tuple(self.rules))
+
+    def tag(self, tag: str) -> None:
+        name_match = _TAG_NAME.match(tag)
+        if name_match is None:  # comment, doctype, script/style element
+            return
+        name = name_match.group(1).lower()
+        if name == "br":
+            self.pending = "\n\n" if self.pending.startswith("\n") else "\n"
+        elif name in _BLOCKS:
+            self.pending = "\n\n"
+            if name == "hr":
+                self.waiting.append(None)
+        if tag[1] != "/" and ("href" in tag or "src" in tag or "HREF" in tag or "SRC" in tag):
+            for attr in _URL_ATTR.finditer(tag):
+                url = attr.group(1) or attr.group(2) or attr.group(3) or ""
+                url = html.unescape(url).strip() if "&" in url else url.strip()
+                if url:
+                    self.waiting.append(url)
+
+    def text(self, chunk: str) -> None:
+        if "&" in chunk:
+            chunk = html.unescape(chunk)
+        if chunk[:1].isspace() and not self.pending:
+            self.pending = " "
+        body = " ".join(chunk.split())  # folds every kind of whitespace, no-break space too
+        if not body:
+            return
+        if self.length and self.pending:
+            self.parts.append(self.pending)
+            self.length += len(self.pending)
+        self.settle(self.length)
+        self.parts.append(body)
+        self.length += len(body)
+        self.pending = " " if chunk[-1:].isspace() else ""
+
+    def settle(self, offset: int) -> None:
+        for url in self.waiting:
+            if url is None:
+                self.rules.append(offset)
+            else:
+                self.links.append((offset, url))
+        self.waiting.clear()

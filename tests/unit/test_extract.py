@@ -1,0 +1,503 @@
+"""Extraction: labelled blocks, DOIs everywhere, works and their provenance."""
+
+from __future__ import annotations
+
+import pytest
+
+from doi_extract._html import render
+from doi_extract.extract import LABELS, LabelKind, extract
+from doi_extract.model import Extraction, FeedItem, Person, Reference, Span, WorkType
+
+WU = (
+    "Wu, K., Vaughan, A.J., Bossowski, J.P. <em>et al.</em> Targeting FSP1 triggers "
+    "ferroptosis in lung cancer. <em>Nature</em> (2025). "
+    '<a href="https://doi.org/10.1038/s41586-025-09710-8">'
+    "https://doi.org/10.1038/s41586-025-09710-8</a>"
+)
+WU_TEXT = (
+    "Wu, K., Vaughan, A.J., Bossowski, J.P. et al. Targeting FSP1 triggers ferroptosis in "
+    "lung cancer. Nature (2025). https://doi.org/10.1038/s41586-025-09710-8"
+)
+WU_DOI = "10.1038/s41586-025-09710-8"
+LECUN = "LeCun, Y., Bengio, Y. & Hinton, G. Deep learning. Nature 521, 436\u2013444 (2015)."
+LECUN_DOI = "10.1038/nature14539"
+SILVER = (
+    "Silver, D., Huang, A., Maddison, C. et al. Mastering the game of Go with deep neural "
+    "networks and tree search. Nature 529, 484\u2013489 (2016)."
+)
+INTRO = "<p>Researchers report a new way to starve tumours of a protective enzyme.</p>"
+
+
+def item(
+    content: str = "",
+    *,
+    field: str = "content:encoded",
+    **fields: object,
+) -> FeedItem:
+    values: dict[str, object] = {
+        "source": "feed.xml",
+        "index": 3,
+        "guid": "g-3",
+        "link": "https://news.example/story",
+        "texts": ((field, content),) if content else (),
+    }
+    values.update(fields)
+    return FeedItem(**values)  # type: ignore[arg-type]
+
+
+def only_work(extraction: Extraction) -> Reference:
+    assert len(extraction.works) == 1, extraction.works
+    return extraction.works[0]
+
+
+def text_of(content: str, extraction: Extraction, work: Reference) -> str:
+    """The reference string as its span cuts it out of the rendered field."""
+    provenance = next(p for p in work.provenance if p.label and p.span)
+    assert provenance.span is not None
+    return render(content).text[provenance.span.start : provenance.span.end]
+
+
+# The science-news shapes -------------------------------------------------------------------
+
+
+def test_label_then_br_block_with_title_and_doi_blocks() -> None:
+    content = (
+        INTRO + "<hr />\n"
+        "<p><strong>Subject of Research</strong>:<br />\nThe role of FSP1 in lung tumours.</p>\n"
+        "<p><strong>Article Title</strong>:<br />\n"
+        "Targeting FSP1 triggers ferroptosis in lung cancer.</p>\n"
+        f"<p><strong>Article References</strong>:<br />\n{WU}</p>\n"
+        "<p><strong>Image Credits</strong>: AI Generated</p>\n"
+        "<p><strong>DOI</strong>:<br />\n"
+        f'<a href="https://doi.org/{WU_DOI}">https://doi.org/{WU_DOI}</a></p>\n'
+    )
+    extraction = extract(item(content))
+    assert extraction.dois == (WU_DOI,)
+    assert extraction.references == (WU_TEXT,)
+    work = only_work(extraction)
+    assert work.doi == WU_DOI
+    assert work.raw == WU_TEXT
+    assert work.title == "Targeting FSP1 triggers ferroptosis in lung cancer"
+    assert work.authors == ()  # left to the parser
+    labels = [p.label for p in work.provenance]
+    assert labels == ["Article References", "DOI"]
+    first = work.provenance[0]
+    assert (first.source, first.item, first.guid, first.link, first.field) == (
+        "feed.xml",
+        3,
+        "g-3",
+        "https://news.example/story",
+        "content:encoded",
+    )
+    assert text_of(content, extraction, work) == WU_TEXT
+
+
+def test_label_then_text_on_the_same_line_and_doi_label_with_link() -> None:
+    content = (
+        INTRO + "<hr />"
+        "<p><strong>Subject of Research</strong>: Ferroptosis and FSP1, 2025 review.</p>"
+        "<p><strong>Article Title</strong>: Targeting FSP1 triggers ferroptosis in lung cancer.</p>"
+        f"<p><strong>Article References</strong>: {WU}</p>"
+        f'<p><strong>DOI</strong>: <a href="https://doi.org/{WU_DOI}">https://doi.org/{WU_DOI}</a></p>'
+    )
+    work = only_work(extract(item(content)))
+    assert work.raw == WU_TEXT
+    assert work.title == "Targeting FSP1 triggers ferroptosis in lung cancer"
+
+
+def test_no_doi_block_and_plain_text_reference_after_em_dash_separator() -> None:
+    reference = (
+        "Hou, Y., Xue, X., Zhang, Z. et al. Genomic and clinical characterization of HER2 exon "
+        "20 mutations in non-small cell lung cancer: insights from a multicenter study in South "
+        "China. BMC Cancer 25, 752 (2025). https://doi.org/10.1186/s12885-025-14125-9"
+    )
+    content = (
+        INTRO + "<p>&#8212;</p>"
+        "<p><strong>Subject of Research</strong>: Genomic profiling of HER2 exon 20.</p>"
+        "<p><strong>Article Title</strong>: Genomic and clinical characterization of HER2 exon "
+        "20 mutations in non-small cell lung cancer: insights from a multicenter study in South "
+        "China</p>"
+        f"<p><strong>Article References</strong>:<br />\n{reference}</p>"
+        "<p><strong>Image Credits</strong>: Example News</p>"
+    )
+    extraction = extract(item(content))
+    work = only_work(extraction)
+    assert extraction.dois == ("10.1186/s12885-025-14125-9",)
+    assert work.raw == reference
+    assert work.doi == "10.1186/s12885-025-14125-9"
+    assert work.title is not None and work.title.endswith("in South China")
+
+
+def test_plain_text_doi_block_without_link() -> None:
+    content = (
+        f"<p><strong>Article References</strong>:<br />\n{WU_TEXT}</p>"
+        f"<p><strong>DOI</strong>: https://doi.org/{WU_DOI}</p>"
+    )
+    work = only_work(extract(item(content)))
+    assert work.doi == WU_DOI
+    assert [p.label for p in work.provenance] == ["Article References", "DOI"]
+
+
+def test_doi_block_names_the_one_reference_printed_without_doi() -> None:
+    content = (
+        "<p><strong>Article Title</strong>: Deep learning</p>"
+        f"<p><strong>Article References</strong>:<br />\n{LECUN}</p>"
+        f"<p><strong>DOI</strong>: https://doi.org/{LECUN_DOI}</p>"
+    )
+    work = only_work(extract(item(content)))
+    assert (work.raw, work.doi, work.title) == (LECUN, LECUN_DOI, "Deep learning")
+
+
+def test_bold_volume_is_kept_in_the_reference_string() -> None:
+    content = (
+        "<p><strong>Article References</strong>:<br />\nMeng, H., Ding, RQ., Jia, L. "
+        "<em>et al.</em> Photodynamic therapeutic activity of novel porphyrins against lung "
+        "squamous cell carcinoma. <em>BMC Cancer</em> <strong>25</strong>, 960 (2025). "
+        '<a href="https://doi.org/10.1186/s12885-025-14386-4">'
+        "https://doi.org/10.1186/s12885-025-14386-4</a></p>"
+    )
+    work = only_work(extract(item(content)))
+    assert work.raw is not None and "BMC Cancer 25, 960 (2025)." in work.raw
+
+
+def test_subject_of_research_and_image_credits_are_not_citations() -> None:
+    content = (
+        "<p><strong>Subject of Research</strong>: Smith, J. et al. studied mice in 2020. "
+        "A long description of the research follows here.</p>"
+        "<p><strong>Image Credits</strong>: Jones, K. Photography. Studio (2021).</p>"
+    )
+    extraction = extract(item(content))
+    assert extraction.references == ()
+    assert extraction.works == ()
+
+
+def test_doi_block_with_a_new_doi_is_a_work_and_takes_the_title() -> None:
+    content = (
+        "<p><strong>Article Title</strong>: Deep learning.</p>"
+        f"<p><strong>Reference</strong>: {SILVER}</p>"
+        f"<p><strong>DOI</strong>: 10.1038/nature14539</p>"
+    )
+    extraction = extract(item(content))
+    assert [w.doi for w in extraction.works] == [None, LECUN_DOI]
+    assert extraction.works[0].raw == SILVER
+    assert extraction.works[0].title is None
+    assert extraction.works[1].title == "Deep learning"
+
+
+def test_title_goes_to_the_reference_containing_it() -> None:
+    content = (
+        "<p><strong>Article Title</strong>: Mastering the game of Go with deep neural "
+        "networks and tree search</p>"
+        f"<p><strong>References</strong>:<br>{LECUN}<br>{SILVER}</p>"
+    )
+    works = extract(item(content)).works
+    assert [w.title for w in works] == [
+        None,
+        "Mastering the game of Go with deep neural networks and tree search",
+    ]
+
+
+# Multi-reference blocks and label forms ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(f"<p><strong>References</strong>:<br>{LECUN}<br />{SILVER}</p>", id="br"),
+        pytest.param(f"<h3>References</h3><p>{LECUN}</p><p>{SILVER}</p>", id="h3-paragraphs"),
+        pytest.param(f"<h2>References</h2><ol><li>{LECUN}</li><li>{SILVER}</li></ol>", id="li"),
+        pytest.param(f"<dl><dt>References</dt><dd>{LECUN}</dd><dd>{SILVER}</dd></dl>", id="dt-dd"),
+        pytest.param(f"<p><b>References:</b> {LECUN}<br>{SILVER}</p>", id="b-with-colon"),
+        pytest.param(f"References:\n1. {LECUN}\n2. {SILVER}", id="plain-text-numbered"),
+        pytest.param(
+            f"<h4>References</h4><ul><li>[1] {LECUN}</li><li>[2] {SILVER}</li></ul>",
+            id="bracket-numbers",
+        ),
+    ],
+)
+def test_multi_reference_blocks(content: str) -> None:
+    extraction = extract(item(content))
+    assert extraction.references == (LECUN, SILVER)
+    assert [w.raw for w in extraction.works] == [LECUN, SILVER]
+    for work in extraction.works:
+        assert work.raw is not None
+        assert text_of(content, extraction, work) == work.raw
+        assert work.provenance[0].label == "References"
+
+
+def test_standalone_label_block_ends_at_the_next_label_rule_or_separator() -> None:
+    content = (
+        f"<h3>References</h3><p>{LECUN}</p><hr /><p>Follow us on social media for more news.</p>"
+        f"<h3>Citation</h3><p>{SILVER}</p><p>*</p><p>Share this story with your friends.</p>"
+    )
+    extraction = extract(item(content))
+    assert extraction.references == (LECUN, SILVER)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "<p>Source: University of Oxford</p>",
+        "<p><strong>Source</strong>: Press office, University of Oxford, 2024</p>",
+        "<p><b>More information:</b> contact the press office.</p>",
+        "<h3>Study</h3><p>The study took place in Oxford.</p>",
+        "<p>Reference genome assemblies improved in 2021, Smith, J. said.</p>",
+    ],
+)
+def test_generic_labels_without_a_citation_give_nothing(content: str) -> None:
+    extraction = extract(item(content))
+    assert extraction.references == ()
+    assert extraction.works == ()
+
+
+def test_generic_label_with_a_citation() -> None:
+    content = (
+        "<p>More information: Kai Wu et al, Targeting FSP1 triggers ferroptosis in lung cancer, "
+        f"<i>Nature</i> (2025). DOI: {WU_DOI}</p>"
+        f"<p>Source: {LECUN}</p>"
+    )
+    extraction = extract(item(content))
+    assert len(extraction.references) == 2
+    assert extraction.references[1] == LECUN
+    assert [w.doi for w in extraction.works] == [WU_DOI, None]
+    assert extraction.works[0].provenance[0].label == "More information"
+
+
+def test_doi_line_under_a_reference_belongs_to_it() -> None:
+    content = f"<p><strong>Reference</strong>: {LECUN}<br>DOI: {LECUN_DOI}</p>"
+    extraction = extract(item(content))
+    work = only_work(extraction)
+    assert (work.raw, work.doi) == (LECUN, LECUN_DOI)
+
+
+def test_labels_table_is_read_only_and_covers_the_issue_labels() -> None:
+    for label in ("article references", "references", "reference", "journal reference"):
+        assert LABELS[label] is LabelKind.CITATION
+    for label in ("source", "more information"):
+        assert LABELS[label] is LabelKind.GENERIC
+    assert LABELS["subject of research"] is LabelKind.OTHER
+    with pytest.raises(TypeError):
+        LABELS["x"] = LabelKind.OTHER  # type: ignore[index]
+
+
+# DOIs everywhere ----------------------------------------------------------------------------
+
+
+def test_dois_in_hrefs_encoded_and_with_landing_page_tails() -> None:
+    content = (
+        '<p>Read <a href="https://doi.org/10.1038%2Fnature14539">the paper</a> and '
+        '<a href="https://onlinelibrary.wiley.com/doi/full/10.1002/anie.201915678?af=R">this</a>'
+        ' or <a href="https://example.org/doi/10.1126/science.1225829/abstract">that</a>.</p>'
+    )
+    extraction = extract(item(content))
+    assert extraction.dois == (LECUN_DOI, "10.1002/anie.201915678", "10.1126/science.1225829")
+    assert all(w.provenance[0].span is None for w in extraction.works)
+    assert all(w.raw is None for w in extraction.works)
+
+
+def test_dois_only_in_running_text() -> None:
+    content = (
+        "<p>The team (doi:10.1038/nature14539) built on earlier work, DOI: "
+        "10.1126/science.1225829.</p>"
+    )
+    extraction = extract(item(content))
+    assert extraction.dois == (LECUN_DOI, "10.1126/science.1225829")
+    assert extraction.references == ()
+    spans = [w.provenance[0].span for w in extraction.works]
+    text = render(content).text
+    assert [text[s.start : s.end] for s in spans if s] == [
+        "10.1038/nature14539",
+        "10.1126/science.1225829",
+    ]
+    assert all(w.provenance[0].label is None for w in extraction.works)
+
+
+def test_dois_from_links_guid_and_metadata_come_first() -> None:
+    extraction = extract(
+        item(
+            f"<p>See doi:{LECUN_DOI}</p>",
+            links=(("related", "https://doi.org/10.1126/science.1225829"),),
+            metadata=(("dc:relation", f"https://doi.org/{WU_DOI}"),),
+        )
+    )
+    assert extraction.dois == (WU_DOI, "10.1126/science.1225829", LECUN_DOI)
+    fields = [w.provenance[0].field for w in extraction.works]
+    assert fields == ["dc:relation", "link", "content:encoded"]
+
+
+def test_description_copy_is_read_once_and_truncated_copy_dropped() -> None:
+    full = f"<p><strong>References</strong>:<br>{LECUN}<br>{SILVER}</p>"
+    truncated = (
+        f"References:\n{LECUN}\nSilver, D., Huang, A., Maddison, C. et al. Mastering [&#8230;]"
+    )
+    extraction = extract(
+        item(
+            texts=(
+                ("description", truncated),
+                ("content:encoded", full),
+                ("summary", full),
+            )
+        )
+    )
+    assert extraction.references == (LECUN, SILVER)
+    assert len(extraction.works) == 2
+    assert {p.field for p in extraction.works[0].provenance} == {"description", "content:encoded"}
+
+
+def test_same_doi_twice_is_one_work() -> None:
+    content = (
+        f"<p>The study (https://doi.org/{WU_DOI}) ...</p>"
+        f"<p><strong>Reference</strong>: {WU}</p>"
+        f'<p>Link: <a href="https://doi.org/{WU_DOI.upper()}">paper</a></p>'
+    )
+    extraction = extract(item(content))
+    assert extraction.dois == (WU_DOI,)
+    work = only_work(extraction)
+    assert work.raw == WU_TEXT
+    assert [p.label for p in work.provenance] == ["Reference"]
+
+
+def test_item_without_labels_or_dois() -> None:
+    extraction = extract(item("<p>A story about p < 0.05 and 10.5 percent.</p>"))
+    assert extraction == Extraction()
+
+
+# Items that describe a work through their metadata ----------------------------------------
+
+
+def test_rss1_toc_item_becomes_a_full_work() -> None:
+    toc = FeedItem(
+        source="toc.rdf",
+        index=0,
+        guid="https://www.nature.com/articles/nature14539",
+        link="https://www.nature.com/articles/nature14539",
+        title="Deep learning",
+        authors=("Yann LeCun", "Yoshua Bengio", "Geoffrey Hinton"),
+        texts=(("description", f"Nature, Published online: 27 May 2015; doi:{LECUN_DOI}"),),
+        metadata=(
+            ("dc:identifier", f"doi:{LECUN_DOI}"),
+            ("dc:source", "Nature, Published online: 27 May 2015; doi:10.1038/nature14539"),
+            ("dc:date", "2015-05-27"),
+            ("prism:publicationName", "Nature"),
+            ("prism:doi", LECUN_DOI),
+            ("prism:volume", "521"),
+            ("prism:number", "7553"),
+            ("prism:startingPage", "436"),
+            ("prism:endingPage", "444"),
+            ("prism:issn", "0028-0836"),
+            ("prism:eIssn", "1476-4687"),
+            ("dc:publisher", "Nature Publishing Group"),
+        ),
+    )
+    extraction = extract(toc)
+    assert extraction.dois == (LECUN_DOI,)
+    work = only_work(extraction)
+    assert work.kind is WorkType.ARTICLE
+    assert work.title == "Deep learning"
+    assert work.authors == (
+        Person(family="LeCun", given="Yann"),
+        Person(family="Bengio", given="Yoshua"),
+        Person(family="Hinton", given="Geoffrey"),
+    )
+    assert work.container_title == "Nature"
+    assert (work.volume, work.issue, work.pages) == ("521", "7553", "436-444")
+    assert work.issued == (2015, 5, 27)
+    assert work.issn == ("0028-0836", "1476-4687")
+    assert work.publisher == "Nature Publishing Group"
+    assert work.url == "https://www.nature.com/articles/nature14539"
+    assert work.provenance[0].field == "prism:doi"
+
+
+def test_dc_identifier_doi_and_rfc822_date_and_family_given_authors() -> None:
+    toc = item(
+        title="Hallmarks of cancer: the <i>next</i> generation",
+        published="Fri, 04 Mar 2011 00:00:00 GMT",
+        authors=("Hanahan, Douglas", "Weinberg, Robert A."),
+        metadata=(
+            ("dc:identifier", "doi:10.1016/j.cell.2011.02.013"),
+            ("dc:source", "Cell"),
+        ),
+    )
+    work = only_work(extract(toc))
+    assert work.doi == "10.1016/j.cell.2011.02.013"
+    assert work.title == "Hallmarks of cancer: the next generation"
+    assert work.authors == (
+        Person(family="Hanahan", given="Douglas"),
+        Person(family="Weinberg", given="Robert A."),
+    )
+    assert work.container_title == "Cell"
+    assert work.issued == (2011, 3, 4)
+
+
+def test_one_creator_string_listing_several_people_and_an_organisation() -> None:
+    toc = item(
+        authors=("Laurens van der Maaten, Geoffrey Hinton and The ENCODE Project Consortium",),
+        metadata=(("prism:doi", "10.1000/xyz123"),),
+    )
+    work = only_work(extract(toc))
+    assert work.authors == (
+        Person(family="van der Maaten", given="Laurens"),
+        Person(family="Hinton", given="Geoffrey"),
+        Person(literal="The ENCODE Project Consortium"),
+    )
+
+
+def test_arxiv_entry_without_doi_cites_its_arxiv_doi() -> None:
+    entry = FeedItem(
+        source="arxiv.atom",
+        index=1,
+        guid="http://arxiv.org/abs/1706.03762v7",
+        link="http://arxiv.org/abs/1706.03762v7",
+        title="Attention Is All You Need",
+        published="2017-06-12T17:57:34Z",
+        authors=("Ashish Vaswani", "Noam Shazeer"),
+        texts=(("summary", "The dominant sequence transduction models are complex."),),
+        metadata=(("arxiv:primary_category", "cs.CL"),),
+    )
+    extraction = extract(entry)
+    work = only_work(extraction)
+    assert extraction.dois == ("10.48550/arxiv.1706.03762",)
+    assert work.doi_as_printed == "10.48550/arXiv.1706.03762"
+    assert work.kind is WorkType.PREPRINT
+    assert work.title == "Attention Is All You Need"
+    assert work.authors[0] == Person(family="Vaswani", given="Ashish")
+    assert work.container_title is None
+    assert work.issued == (2017, 6, 12)
+
+
+def test_arxiv_entry_with_doi_cites_the_published_version() -> None:
+    entry = item(
+        guid="http://arxiv.org/abs/1512.03385v1",
+        link="http://arxiv.org/abs/1512.03385v1",
+        title="Deep Residual Learning for Image Recognition",
+        authors=("Kaiming He", "Xiangyu Zhang"),
+        metadata=(
+            ("arxiv:doi", "10.1109/CVPR.2016.90"),
+            ("arxiv:journal_ref", "CVPR 2016"),
+        ),
+    )
+    extraction = extract(entry)
+    work = only_work(extraction)
+    assert extraction.dois == ("10.1109/cvpr.2016.90",)
+    assert work.kind is WorkType.ARTICLE
+    assert work.raw == "CVPR 2016"
+    assert work.title == "Deep Residual Learning for Image Recognition"
+
+
+def test_news_item_with_a_link_to_arxiv_is_not_an_arxiv_entry() -> None:
+    news = item(link="https://news.example/arxiv.org:1706.03762", guid="g")
+    assert extract(news) == Extraction()
+
+
+# Provenance spans -------------------------------------------------------------------------
+
+
+def test_spans_point_into_each_field_rendering() -> None:
+    description = f"Intro text.\n\nReferences: {LECUN}"
+    content = f"<p>Intro</p><p><b>References</b><br>&nbsp; {SILVER}</p>"
+    extraction = extract(item(texts=(("description", description), ("content:encoded", content))))
+    for work in extraction.works:
+        provenance = work.provenance[0]
+        field_value = description if provenance.field == "description" else content
+        assert isinstance(provenance.span, Span)
+        assert render(field_value).text[provenance.span.start : provenance.span.end] == work.raw

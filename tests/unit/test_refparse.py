@@ -1,0 +1,439 @@
+"""Local reference parsing: Springer Nature style first, APA and Vancouver best effort."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from doi_extract.model import Person, Status, WorkType
+from doi_extract.refparse import parse_reference
+
+# (reference string, expected fields); "families" are the authors' family names in order.
+CASES: list[tuple[str, dict[str, Any]]] = [
+    # The six science-news shapes.
+    (
+        "Terashima, M., Suzuki, R., Suphakhong, K. et al. C/EBP\u03b3 induces epithelial-"
+        "mesenchymal transition and facilitates DNA double-strand break repair in lung "
+        "adenocarcinoma cells. Cell Death Discov. (2026). "
+        "https://doi.org/10.1038/s41420-026-03181-0",
+        {
+            "authors": [("Terashima", "M."), ("Suzuki", "R."), ("Suphakhong", "K.")],
+            "et_al": True,
+            "title": "C/EBP\u03b3 induces epithelial-mesenchymal transition and facilitates "
+            "DNA double-strand break repair in lung adenocarcinoma cells",
+            "container_title": "Cell Death Discov.",
+            "issued": (2026,),
+            "doi": "10.1038/s41420-026-03181-0",
+        },
+    ),
+    (
+        "Wu, K., Vaughan, A.J., Bossowski, J.P. et al. Targeting FSP1 triggers ferroptosis in "
+        "lung cancer. Nature (2025). https://doi.org/10.1038/s41586-025-09710-8",
+        {
+            "authors": [("Wu", "K."), ("Vaughan", "A.J."), ("Bossowski", "J.P.")],
+            "et_al": True,
+            "title": "Targeting FSP1 triggers ferroptosis in lung cancer",
+            "container_title": "Nature",
+            "issued": (2025,),
+            "volume": None,
+            "doi": "10.1038/s41586-025-09710-8",
+        },
+    ),
+    (
+        "Tang, LB., Peng, YL., Chen, J. et al. Rechallenge with immune-checkpoint inhibitors "
+        "in patients with advanced-stage lung cancer. Nat Rev Clin Oncol (2025). "
+        "https://doi.org/10.1038/s41571-025-01029-7",
+        {
+            "authors": [("Tang", "LB."), ("Peng", "YL."), ("Chen", "J.")],
+            "et_al": True,
+            "title": "Rechallenge with immune-checkpoint inhibitors in patients with "
+            "advanced-stage lung cancer",
+            "container_title": "Nat Rev Clin Oncol",
+            "issued": (2025,),
+            "doi": "10.1038/s41571-025-01029-7",
+        },
+    ),
+    (
+        "Rahal, Z., El Darzi, R., Moghaddam, S.J. et al. Tumour and microenvironment crosstalk "
+        "in NSCLC progression and response to therapy. Nat Rev Clin Oncol (2025). "
+        "https://doi.org/10.1038/s41571-025-01021-1",
+        {
+            "authors": [("Rahal", "Z."), ("El Darzi", "R."), ("Moghaddam", "S.J.")],
+            "et_al": True,
+            "title": "Tumour and microenvironment crosstalk in NSCLC progression and response "
+            "to therapy",
+            "container_title": "Nat Rev Clin Oncol",
+            "issued": (2025,),
+            "doi": "10.1038/s41571-025-01021-1",
+        },
+    ),
+    (
+        "Meng, H., Ding, RQ., Jia, L. et al. Photodynamic therapeutic activity of novel "
+        "porphyrins against lung squamous cell carcinoma. BMC Cancer 25, 960 (2025). "
+        "https://doi.org/10.1186/s12885-025-14386-4",
+        {
+            "authors": [("Meng", "H."), ("Ding", "RQ."), ("Jia", "L.")],
+            "et_al": True,
+            "title": "Photodynamic therapeutic activity of novel porphyrins against lung "
+            "squamous cell carcinoma",
+            "container_title": "BMC Cancer",
+            "issued": (2025,),
+            "volume": "25",
+            "article_number": "960",
+            "pages": None,
+            "doi": "10.1186/s12885-025-14386-4",
+        },
+    ),
+    (
+        "Hou, Y., Xue, X., Zhang, Z. et al. Genomic and clinical characterization of HER2 exon "
+        "20 mutations in non-small cell lung cancer: insights from a multicenter study in "
+        "South China. BMC Cancer 25, 752 (2025). https://doi.org/10.1186/s12885-025-14125-9",
+        {
+            "authors": [("Hou", "Y."), ("Xue", "X."), ("Zhang", "Z.")],
+            "et_al": True,
+            "title": "Genomic and clinical characterization of HER2 exon 20 mutations in "
+            "non-small cell lung cancer: insights from a multicenter study in South China",
+            "container_title": "BMC Cancer",
+            "issued": (2025,),
+            "volume": "25",
+            "article_number": "752",
+            "doi": "10.1186/s12885-025-14125-9",
+        },
+    ),
+    # More Springer Nature style, from real citations.
+    (
+        "Jumper, J., Evans, R., Pritzel, A. et al. Highly accurate protein structure prediction "
+        "with AlphaFold. Nature 596, 583\u2013589 (2021). "
+        "https://doi.org/10.1038/s41586-021-03819-2",
+        {
+            "families": ["Jumper", "Evans", "Pritzel"],
+            "et_al": True,
+            "title": "Highly accurate protein structure prediction with AlphaFold",
+            "container_title": "Nature",
+            "volume": "596",
+            "pages": "583-589",
+            "article_number": None,
+            "issued": (2021,),
+        },
+    ),
+    (
+        "LeCun, Y., Bengio, Y. & Hinton, G. Deep learning. Nature 521, 436\u2013444 (2015). "
+        "https://doi.org/10.1038/nature14539",
+        {
+            "families": ["LeCun", "Bengio", "Hinton"],
+            "et_al": False,
+            "title": "Deep learning",
+            "container_title": "Nature",
+            "volume": "521",
+            "pages": "436-444",
+            "doi": "10.1038/nature14539",
+        },
+    ),
+    (
+        "Hanahan, D. and Weinberg, R.A. The hallmarks of cancer. Cell 100, 57\u201370 (2000). "
+        "https://doi.org/10.1016/S0092-8674(00)81683-9",
+        {
+            "authors": [("Hanahan", "D."), ("Weinberg", "R.A.")],
+            "et_al": False,
+            "title": "The hallmarks of cancer",
+            "container_title": "Cell",
+            "pages": "57-70",
+            "doi": "10.1016/s0092-8674(00)81683-9",
+            "doi_as_printed": "10.1016/S0092-8674(00)81683-9",
+        },
+    ),
+    (
+        "Watson, J., Crick, F. Molecular Structure of Nucleic Acids: A Structure for "
+        "Deoxyribose Nucleic Acid. Nature 171, 737\u2013738 (1953). "
+        "https://doi.org/10.1038/171737a0",
+        {
+            "families": ["Watson", "Crick"],
+            "title": "Molecular Structure of Nucleic Acids: A Structure for Deoxyribose "
+            "Nucleic Acid",
+            "container_title": "Nature",
+            "issued": (1953,),
+        },
+    ),
+    (
+        "Zhou, P., Yang, XL., Wang, XG. et al. A pneumonia outbreak associated with a new "
+        "coronavirus of probable bat origin. Nature 579, 270\u2013273 (2020). "
+        "https://doi.org/10.1038/s41586-020-2012-7",
+        {"authors": [("Zhou", "P."), ("Yang", "XL."), ("Wang", "XG.")], "pages": "270-273"},
+    ),
+    (
+        "Novoselov, K. S. et al. Electric field effect in atomically thin carbon films. "
+        "Science 306, 666\u2013669 (2004).",
+        {
+            "authors": [("Novoselov", "K. S.")],
+            "et_al": True,
+            "container_title": "Science",
+            "doi": None,
+            "volume": "306",
+        },
+    ),
+    (
+        "Kirkpatrick, J. et al. Overcoming catastrophic forgetting in neural networks. "
+        "Proc. Natl Acad. Sci. USA 114, 3521\u20133526 (2017).",
+        {
+            "title": "Overcoming catastrophic forgetting in neural networks",
+            "container_title": "Proc. Natl Acad. Sci. USA",
+            "volume": "114",
+            "pages": "3521-3526",
+        },
+    ),
+    (
+        "Tang, L.-B., Peng, Y.-L., Chen, J. et al. Rechallenge with immune-checkpoint "
+        "inhibitors in patients with advanced-stage lung cancer. Nat. Rev. Clin. Oncol. (2025). "
+        "https://doi.org/10.1038/s41571-025-01029-7",
+        {
+            "authors": [("Tang", "L.-B."), ("Peng", "Y.-L."), ("Chen", "J.")],
+            "container_title": "Nat. Rev. Clin. Oncol.",
+            "title": "Rechallenge with immune-checkpoint inhibitors in patients with "
+            "advanced-stage lung cancer",
+        },
+    ),
+    (
+        "van der Maaten, L. & Hinton, G. Visualizing data using t-SNE. J. Mach. Learn. Res. "
+        "9, 2579\u20132605 (2008).",
+        {
+            "authors": [("van der Maaten", "L."), ("Hinton", "G.")],
+            "title": "Visualizing data using t-SNE",
+            "container_title": "J. Mach. Learn. Res.",
+            "volume": "9",
+            "pages": "2579-2605",
+            "issued": (2008,),
+        },
+    ),
+    (
+        "O'Neill, L. A. J., Kishton, R. J. & Rathmell, J. A guide to immunometabolism for "
+        "immunologists. Nat. Rev. Immunol. 16, 553\u2013565 (2016). "
+        "https://doi.org/10.1038/nri.2016.70",
+        {
+            "authors": [("O'Neill", "L. A. J."), ("Kishton", "R. J."), ("Rathmell", "J.")],
+            "title": "A guide to immunometabolism for immunologists",
+            "container_title": "Nat. Rev. Immunol.",
+        },
+    ),
+    (
+        "Doudna, J. A. & Charpentier, E. The new frontier of genome engineering with "
+        "CRISPR-Cas9. Science 346, 1258096 (2014). https://doi.org/10.1126/science.1258096",
+        {
+            "title": "The new frontier of genome engineering with CRISPR-Cas9",
+            "container_title": "Science",
+            "volume": "346",
+            "article_number": "1258096",
+            "pages": None,
+        },
+    ),
+    (
+        "M\u00f6lder, F., Jablonski, K.P., Letcher, B. et al. Sustainable data analysis with "
+        "Snakemake. F1000Research 10, 33 (2021). "
+        "https://doi.org/10.12688/f1000research.29032.1",
+        {
+            "families": ["M\u00f6lder", "Jablonski", "Letcher"],
+            "container_title": "F1000Research",
+            "volume": "10",
+            "article_number": "33",
+            "doi": "10.12688/f1000research.29032.1",
+        },
+    ),
+    (
+        "Wolf, F. A., Angerer, P. & Theis, F. J. SCANPY: large-scale single-cell gene "
+        "expression data analysis. Genome Biol. 19, 15 (2018). "
+        "https://doi.org/10.1186/s13059-017-1382-0",
+        {
+            "title": "SCANPY: large-scale single-cell gene expression data analysis",
+            "container_title": "Genome Biol.",
+            "article_number": "15",
+        },
+    ),
+    (
+        "Takahashi, K. & Yamanaka, S. Induction of pluripotent stem cells from mouse "
+        "embryonic and adult fibroblast cultures by defined factors. Cell 126(4), "
+        "663\u2013676 (2006). https://doi.org/10.1016/j.cell.2006.07.024",
+        {
+            "container_title": "Cell",
+            "volume": "126",
+            "issue": "4",
+            "pages": "663-676",
+            "issued": (2006,),
+        },
+    ),
+    (
+        "Holshue, M. L. et al. First case of 2019 novel coronavirus in the United States. "
+        "N. Engl. J. Med. 382, 929\u2013936 (2020). https://doi.org/10.1056/NEJMoa2001191",
+        {
+            "title": "First case of 2019 novel coronavirus in the United States",
+            "container_title": "N. Engl. J. Med.",
+            "issued": (2020,),
+        },
+    ),
+    (
+        "Abbott, B. P. et al. Observation of gravitational waves from a binary black hole "
+        "merger. Phys. Rev. Lett. 116, 061102 (2016). "
+        "https://doi.org/10.1103/PhysRevLett.116.061102",
+        {
+            "container_title": "Phys. Rev. Lett.",
+            "volume": "116",
+            "article_number": "061102",
+            "doi_as_printed": "10.1103/PhysRevLett.116.061102",
+        },
+    ),
+    (
+        "Ioannidis, J. P. A. Why most published research findings are false. PLoS Med. 2, "
+        "e124 (2005). https://doi.org/10.1371/journal.pmed.0020124",
+        {
+            "authors": [("Ioannidis", "J. P. A.")],
+            "et_al": False,
+            "title": "Why most published research findings are false",
+            "container_title": "PLoS Med.",
+            "article_number": "e124",
+        },
+    ),
+    (
+        "Schindelin, J., Arganda-Carreras, I., Frise, E. et al. Fiji: an open-source platform "
+        "for biological-image analysis. Nat Methods 9, 676\u2013682 (2012). "
+        "https://doi.org/10.1038/nmeth.2019",
+        {
+            "families": ["Schindelin", "Arganda-Carreras", "Frise"],
+            "title": "Fiji: an open-source platform for biological-image analysis",
+            "container_title": "Nat Methods",
+        },
+    ),
+    (
+        "Lowe, D. G. Distinctive image features from scale-invariant keypoints. Int. J. Comput. "
+        "Vis. 60, 91\u2013110 (2004). https://doi.org/10.1023/B:VISI.0000029664.99615.94",
+        {
+            "container_title": "Int. J. Comput. Vis.",
+            "doi": "10.1023/b:visi.0000029664.99615.94",
+            "pages": "91-110",
+        },
+    ),
+    (
+        "Dong, E., Du, H. & Gardner, L. An interactive web-based dashboard to track COVID-19 "
+        "in real time. Lancet Infect. Dis. 20, 533\u2013534 (2020). "
+        "https://doi.org/10.1016/S1473-3099(20)30120-1",
+        {
+            "title": "An interactive web-based dashboard to track COVID-19 in real time",
+            "container_title": "Lancet Infect. Dis.",
+            "doi": "10.1016/s1473-3099(20)30120-1",
+        },
+    ),
+    (
+        "Wu, K., Vaughan, A.J., Bossowski, J.P. Targeting FSP1 triggers ferroptosis in lung "
+        "cancer. Nature (2025).",
+        {"families": ["Wu", "Vaughan", "Bossowski"], "et_al": False, "container_title": "Nature"},
+    ),
+    (
+        "Rahal, Z., El Darzi, R. Policy and practice in the U.S. Nat Rev Clin Oncol 1, 2\u20133 "
+        "(2025).",
+        {"title": "Policy and practice in the U.S.", "container_title": "Nat Rev Clin Oncol"},
+    ),
+    # APA and Vancouver, best effort.
+    (
+        "Jinek, M., Chylinski, K., Fonfara, I., Hauer, M., Doudna, J. A., & Charpentier, E. "
+        "(2012). A programmable dual-RNA\u2013guided DNA endonuclease in adaptive bacterial "
+        "immunity. Science, 337(6096), 816\u2013821. https://doi.org/10.1126/science.1225829",
+        {
+            "families": ["Jinek", "Chylinski", "Fonfara", "Hauer", "Doudna", "Charpentier"],
+            "title": "A programmable dual-RNA\u2013guided DNA endonuclease in adaptive "
+            "bacterial immunity",
+            "container_title": "Science",
+            "volume": "337",
+            "issue": "6096",
+            "pages": "816-821",
+            "issued": (2012,),
+        },
+    ),
+    (
+        "Hanahan D, Weinberg RA. Hallmarks of cancer: the next generation. Cell. 2011 Mar 4;"
+        "144(5):646-74. doi: 10.1016/j.cell.2011.02.013.",
+        {
+            "authors": [("Hanahan", "D"), ("Weinberg", "RA")],
+            "title": "Hallmarks of cancer: the next generation",
+            "container_title": "Cell",
+            "volume": "144",
+            "issue": "5",
+            "pages": "646-74",
+            "issued": (2011,),
+            "doi": "10.1016/j.cell.2011.02.013",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    CASES,
+    ids=[f"{i:02d}-{text.split(',')[0]}" for i, (text, _) in enumerate(CASES)],
+)
+def test_parse_reference(text: str, expected: dict[str, Any]) -> None:
+    reference = parse_reference(text)
+    assert reference.raw == text
+    assert reference.status is Status.PARSED
+    for name, value in expected.items():
+        if name == "authors":
+            assert reference.authors == tuple(Person(family=f, given=g) for f, g in value)
+        elif name == "families":
+            assert [person.family for person in reference.authors] == value
+        else:
+            assert getattr(reference, name) == value, name
+    assert reference.kind is WorkType.ARTICLE
+
+
+def test_the_doi_link_is_not_taken_as_url_but_another_link_is() -> None:
+    reference = parse_reference(
+        "Wu, K. et al. Title words here. Nature 1, 2\u20133 (2020). "
+        "https://www.nature.com/articles/x1 doi:10.1038/X1"
+    )
+    assert reference.url == "https://www.nature.com/articles/x1"
+    assert reference.doi == "10.1038/x1"
+    assert reference.doi_as_printed == "10.1038/X1"
+    assert reference.container_title == "Nature"
+
+
+def test_bare_journal_reference() -> None:
+    reference = parse_reference("Phys. Rev. D 76, 013009 (2007)")
+    assert reference.authors == ()
+    assert reference.title is None
+    assert reference.container_title == "Phys. Rev. D"
+    assert (reference.volume, reference.article_number, reference.year) == ("76", "013009", 2007)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "(((", "x" * 5000, "Personal communication, 2020", "Smith, J.", "\u2014"],
+)
+def test_unparseable_strings_keep_only_raw_and_maybe_year(text: str) -> None:
+    reference = parse_reference(text)
+    assert reference.raw == text
+    assert reference.title is None
+    assert reference.container_title is None
+    assert reference.kind is WorkType.UNKNOWN
+    assert reference.year == (2020 if "2020" in text else None)
+
+
+def test_unparseable_string_keeps_its_doi() -> None:
+    reference = parse_reference("see doi:10.1000/xyz123 for details")
+    assert reference.doi == "10.1000/xyz123"
+    assert reference.kind is WorkType.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Smith, A., " * 2000,
+        "A B C D E F G H " * 1000 + ", J.",
+        "Title. " * 3000 + "Nature 1, 2 (2020)",
+        "Smith, J. " + "(" * 2000 + "2020",
+        "10.1000/" + "x" * 5000,
+    ],
+    ids=["many-authors", "many-capitalised-words", "many-sentences", "brackets", "long-doi"],
+)
+def test_hostile_strings_parse_quickly(text: str) -> None:
+    start = time.perf_counter()
+    reference = parse_reference(text)
+    assert time.perf_counter() - start < 1.0
+    assert reference.raw == text
