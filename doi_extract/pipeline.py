@@ -1,0 +1,282 @@
+"""Wire the stages: read -> extract -> parse -> write. The only module that knows their order.
+
+`run` is the whole job behind the command line; `collect` is the reading half, for
+library users who want the records without writing a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from doi_extract import fileio
+from doi_extract.errors import InputError, UsageError
+from doi_extract.extract import extract
+from doi_extract.feeds import ReadLimits, Source, SourceKind, expand_inputs, read_source
+from doi_extract.model import (
+    FeedItem,
+    ItemReport,
+    ItemStatus,
+    Problem,
+    Provenance,
+    Reference,
+    RunCounts,
+    merge,
+)
+from doi_extract.refparse import parse_reference
+from doi_extract.writers import FORMATS, format_for_path, make_writer
+
+log = logging.getLogger(__name__)
+
+ItemCallback = Callable[[ItemReport], None]
+ProgressCallback = Callable[[int], None]
+"""Called with the number of items read so far."""
+
+DEFAULT_FORMAT = "bibtex"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything one run needs; the CLI builds it from the command line."""
+
+    inputs: tuple[str, ...] = (fileio.STDOUT,)
+    """Files, directories, http(s) URLs, or ``-`` for standard input."""
+    output: str = fileio.STDOUT
+    format: str | None = None
+    """A name from `writers.FORMATS`; None takes it from the output's extension."""
+    offline: bool = False
+    """Never touch the network for metadata (URL inputs are still fetched)."""
+    ascii: bool = False
+    """BibTeX only: LaTeX-encode every non-ASCII character."""
+    report: str | None = None
+    """Path of the JSONL report (one line per item and per unreadable input)."""
+    limits: ReadLimits = field(default_factory=ReadLimits)
+
+
+@dataclass(slots=True, kw_only=True)
+class RunReport:
+    """What a run did: the records it collected, the problems it met, and the counters."""
+
+    works: list[Reference] = field(default_factory=list)
+    counts: RunCounts = field(default_factory=RunCounts)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Inputs or items that could not be read, in the order they were met."""
+        return self.counts.problems
+
+    def summary(self) -> str:
+        """The one-line summary printed at the end of a run."""
+        c = self.counts
+        line = (
+            f"{c.items} items read, {c.dois} DOIs, {c.references} references, "
+            f"{c.entries} entries written"
+        )
+        skipped = c.inputs_failed + c.items_failed
+        if c.problems:
+            line += f"; {len(c.problems)} problems ({skipped} inputs or items skipped)"
+        return line
+
+
+def output_format(settings: Settings) -> str:
+    """The output format: as given, else from the output's extension, else BibTeX."""
+    if settings.format is not None:
+        if settings.format not in FORMATS:
+            valid = ", ".join(FORMATS)
+            raise UsageError(f"unknown format {settings.format!r} (choose from {valid})")
+        return settings.format
+    if settings.output == fileio.STDOUT:
+        return DEFAULT_FORMAT
+    return format_for_path(settings.output)
+
+
+def check_settings(settings: Settings) -> list[Source]:
+    """Validate the settings before any work and return the expanded input list."""
+    output_format(settings)
+    sources = expand_inputs(settings.inputs)
+    targets = [t for t in (settings.output, settings.report) if t and t != fileio.STDOUT]
+    for target in targets:
+        for source in sources:
+            if source.kind is SourceKind.FILE and _same_file(source.name, target):
+                raise UsageError(f"{target} is also an input; refusing to overwrite it")
+    if settings.report is not None and settings.report == settings.output:
+        raise UsageError("--report and -o name the same file")
+    return sources
+
+
+def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> RunReport:
+    """Read every input, collect the cited works, and write them in the chosen format.
+
+    Raises UsageError before any work for bad settings, InputError when no input could be
+    read (nothing is written then, apart from the report), OutputError when the output
+    cannot be written. Problems with single inputs or items are counted, not raised.
+    """
+    fmt = output_format(settings)
+    sources = check_settings(settings)
+    writer = make_writer(fmt, ascii=settings.ascii)
+    with _open_report(settings.report) as report_file:
+        on_item = _report_writer(report_file) if report_file else None
+        report = collect(sources, limits=settings.limits, on_item=on_item, on_progress=on_progress)
+    _raise_if_nothing_read(report)
+    with fileio.atomic_write(settings.output) as out:
+        writer.write(report.works, out)
+    report.counts.entries = len(report.works)
+    return report
+
+
+def collect(
+    sources: Iterable[Source],
+    *,
+    limits: ReadLimits | None = None,
+    on_item: ItemCallback | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> RunReport:
+    """Read, extract and parse every item of every source; one record per cited work."""
+    works = _WorkSet()
+    report = RunReport()
+    counts = report.counts
+    dois: set[str] = set()
+    sources = list(sources)
+    for source in sources:
+        counts.inputs += 1
+        for outcome in _read_items(source, limits or ReadLimits(), counts, quiet=len(sources) == 1):
+            if isinstance(outcome, Problem):
+                item_report = ItemReport(
+                    source=outcome.source, status=ItemStatus.ERROR, reason=outcome.message
+                )
+            else:
+                item_report = _process_item(outcome, works, counts, dois)
+                if on_progress:
+                    on_progress(counts.items)
+            if on_item:
+                on_item(item_report)
+    counts.dois = len(dois)
+    report.works = works.records()
+    return report
+
+
+def _read_items(
+    source: Source, limits: ReadLimits, counts: RunCounts, *, quiet: bool
+) -> Iterator[FeedItem | Problem]:
+    """The items of one source, then a Problem if it was damaged or could not be read."""
+    items = 0
+    try:
+        for outcome in read_source(source, limits=limits):
+            if isinstance(outcome, Problem):
+                log.warning("%s", outcome)
+                counts.problems.append(outcome)
+            else:
+                items += 1
+            yield outcome
+    except InputError as exc:
+        problem = Problem(source=source.name, message=_strip_source(str(exc), source.name))
+        counts.problems.append(problem)
+        if items == 0:
+            counts.inputs_failed += 1
+        if not quiet or items:
+            log.error("%s", problem)
+        yield problem
+
+
+def _process_item(item: FeedItem, works: _WorkSet, counts: RunCounts, dois: set[str]) -> ItemReport:
+    counts.items += 1
+    line = ItemReport(
+        source=item.source,
+        item=item.index,
+        guid=item.guid,
+        link=item.link,
+        title=item.title,
+        status=ItemStatus.OK,
+    )
+    try:
+        found = extract(item)
+        parsed = [_parsed(work) for work in found.works]
+    except Exception as exc:  # a bug on one odd item must not lose the others
+        log.debug("extraction failed on %s item %d", item.source, item.index, exc_info=True)
+        problem = Problem(
+            source=item.source,
+            item=item.index,
+            guid=item.guid,
+            link=item.link,
+            message=f"could not extract citations: {type(exc).__name__}: {exc}",
+        )
+        log.error("%s", problem)
+        counts.items_failed += 1
+        counts.problems.append(problem)
+        return dataclasses.replace(line, status=ItemStatus.ERROR, reason=problem.message)
+    for work in parsed:
+        works.add(work)
+    dois.update(found.dois)
+    counts.references += len(found.references)
+    status = ItemStatus.OK if found.works else ItemStatus.NO_CITATION
+    reason = None if found.works else "no DOI and no reference block"
+    return dataclasses.replace(
+        line, dois=found.dois, references=found.references, status=status, reason=reason
+    )
+
+
+def _parsed(work: Reference) -> Reference:
+    return merge(work, parse_reference(work.raw)) if work.raw else work
+
+
+class _WorkSet:
+    """One record per cited work; every citing item's provenance kept, in order."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, Reference] = {}
+        self._provenance: dict[str, list[Provenance]] = {}
+
+    def add(self, work: Reference) -> None:
+        key = work.identity
+        bare = dataclasses.replace(work, provenance=())
+        known = self._records.get(key)
+        if known is None:
+            self._records[key] = bare
+            self._provenance[key] = list(work.provenance)
+            return
+        if known != bare:
+            self._records[key] = merge(known, bare)
+        self._provenance[key].extend(work.provenance)
+
+    def records(self) -> list[Reference]:
+        return [
+            dataclasses.replace(record, provenance=tuple(self._provenance[key]))
+            for key, record in self._records.items()
+        ]
+
+
+def _raise_if_nothing_read(report: RunReport) -> None:
+    counts = report.counts
+    if counts.inputs and counts.inputs_failed == counts.inputs:
+        if counts.inputs == 1:
+            raise InputError(str(counts.problems[0]))
+        raise InputError(f"none of the {counts.inputs} inputs could be read")
+
+
+def _open_report(path: str | None) -> AbstractContextManager[TextIO | None]:
+    return fileio.atomic_write(path) if path else nullcontext()
+
+
+def _report_writer(out: TextIO) -> ItemCallback:
+    def write_line(line: ItemReport) -> None:
+        out.write(json.dumps(line.to_json(), ensure_ascii=False) + "\n")
+
+    return write_line
+
+
+def _strip_source(message: str, name: str) -> str:
+    prefix = f"{name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False

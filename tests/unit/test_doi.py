@@ -1,0 +1,101 @@
+"""DOI grammar: finding, cleaning and normalising DOIs in every printed form."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from doi_extract.doi import display_doi, find_dois, is_valid_doi, normalise_doi
+
+SEED_DOI = "10.1038/s41420-026-03181-0"
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        pytest.param("10.1038/s41420-026-03181-0", SEED_DOI, id="bare"),
+        pytest.param("https://doi.org/10.1038/s41420-026-03181-0", SEED_DOI, id="doi.org"),
+        pytest.param("http://dx.doi.org/10.1038/S41420-026-03181-0", SEED_DOI, id="dx-upper"),
+        pytest.param("https://www.doi.org/10.1038/s41420-026-03181-0", SEED_DOI, id="www"),
+        pytest.param("doi:10.1038/s41420-026-03181-0", SEED_DOI, id="doi-colon"),
+        pytest.param("DOI: 10.1038/s41420-026-03181-0.", SEED_DOI, id="label-and-period"),
+        pytest.param("https://doi.org/10.1038%2Fs41420-026-03181-0", SEED_DOI, id="url-encoded"),
+        pytest.param("10.1038/s41420&#8209;026", "10.1038/s41420\u2011026", id="entity"),
+        pytest.param("10.1038/s41420\u00ad-026-03181-0", SEED_DOI, id="soft-hyphen"),
+        pytest.param("10.1038/s41420-026-\u200b03181-0", SEED_DOI, id="zero-width-space"),
+        pytest.param(
+            "https://onlinelibrary.wiley.com/doi/full/10.1002/anie.202012345",
+            "10.1002/anie.202012345",
+            id="wiley-full-prefix",
+        ),
+        pytest.param(
+            "https://onlinelibrary.wiley.com/doi/10.1002/anie.202012345/abstract?af=R",
+            "10.1002/anie.202012345",
+            id="abstract-tail-and-tracking",
+        ),
+        pytest.param("https://x.org/doi/10.1002/anie.2020/epdf", "10.1002/anie.2020", id="epdf"),
+        pytest.param("https://x.org/doi/pdf/10.1002/anie.2020/pdf", "10.1002/anie.2020", id="pdf"),
+        pytest.param(
+            "(see 10.1016/S0140-6736(20)30183-5)",
+            "10.1016/s0140-6736(20)30183-5",
+            id="balanced-parentheses-kept",
+        ),
+        pytest.param("10.1000/xyz(25).", "10.1000/xyz(25)", id="balanced-then-period"),
+        pytest.param("(doi:10.1000/abc)", "10.1000/abc", id="unbalanced-closing-dropped"),
+        pytest.param(
+            "10.1002/(SICI)1097-4636(199706)35:4<451::AID-JBM5>3.0.CO;2-G",
+            "10.1002/(sici)1097-4636(199706)35:4<451::aid-jbm5>3.0.co;2-g",
+            id="sici",
+        ),
+        pytest.param(
+            "10.1186/s12885-025-14125-9</p>", "10.1186/s12885-025-14125-9", id="markup-after"
+        ),
+        pytest.param("https://api.org/?id=10.5555/12345678&x=1", "10.5555/12345678", id="query"),
+    ],
+)
+def test_normalise_doi(printed: str, expected: str) -> None:
+    assert normalise_doi(printed) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no doi here", "10.12/short-registrant", "10.1038/", "version 10.1234 of the tool", ""],
+)
+def test_no_doi(text: str) -> None:
+    assert normalise_doi(text) is None
+    assert list(find_dois(text)) == []
+
+
+def test_display_form_keeps_case() -> None:
+    assert display_doi("https://doi.org/10.1093/MNRAS/STAB123.") == "10.1093/MNRAS/STAB123"
+
+
+def test_find_dois_gives_spans_of_the_printed_doi() -> None:
+    text = "See doi:10.1038/nature12373, and (https://doi.org/10.1126/science.169.3946.635)."
+    found = list(find_dois(text))
+    assert [m.doi for m in found] == ["10.1038/nature12373", "10.1126/science.169.3946.635"]
+    assert [text[m.start : m.end] for m in found] == [m.as_printed for m in found]
+
+
+def test_registrant_must_not_be_glued_to_a_word() -> None:
+    assert list(find_dois("abc10.1038/x")) == []
+
+
+def test_over_long_candidates_are_rejected() -> None:
+    assert normalise_doi("10.1234/" + "a" * 400) is None
+
+
+_doi_text = st.from_regex(r"10\.[0-9]{4,9}/[A-Za-z0-9._;()/:-]{1,40}", fullmatch=True)
+_noise = st.sampled_from(["", ".", ",", ")", ";", "/full", "?af=R", "\u00ad", " "])
+_prefix = st.sampled_from(["", "doi:", "DOI: ", "https://doi.org/", "http://dx.doi.org/"])
+
+
+@given(prefix=_prefix, doi=_doi_text, tail=_noise)
+def test_normalisation_is_idempotent_and_valid(prefix: str, doi: str, tail: str) -> None:
+    once = normalise_doi(prefix + doi + tail)
+    if once is None:
+        return
+    assert is_valid_doi(once)
+    assert once == once.lower()
+    assert normalise_doi(once) == once
