@@ -17,7 +17,8 @@ import regex
 # Characters that are never part of a DOI found in running text or a URL: whitespace,
 # quotes, markup and URL query/fragment delimiters. "10.1038/nature12373?af=R" stops at "?".
 _SUFFIX_CHAR = r"""[^\s"'<>?#&\[\]{}|\\^`\u00ab\u00bb\u201c\u201d\u2018\u2019]"""
-# Old Wiley SICI DOIs hold angle brackets: 10.1002/(SICI)1097-4636(199706)35:4<451::AID-JBM5>3.0.CO;2-G
+# Old Wiley SICI DOIs hold angle brackets after a digit:
+# 10.1002/(SICI)1097-4636(199706)35:4<451::AID-JBM5>3.0.CO;2-G, but never "</p>".
 _SICI_PART = r"<\d[^\s<>\"'/]{0,40}>"
 # The "/" may be URL-encoded in links: 10.1038%2Fnature12373.
 _DOI = regex.compile(
@@ -98,9 +99,8 @@ def _trim(doi: str) -> str:
     """Drop trailing punctuation that belongs to the sentence, keeping balanced brackets."""
     while doi:
         last = doi[-1]
-        if last in _TRAILING:
-            doi = doi[:-1]
-        elif last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last):
+        unbalanced = last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last)
+        if last in _TRAILING or unbalanced:
             doi = doi[:-1]
         else:
             break
