@@ -1,0 +1,265 @@
+"""Turn the bytes of a feed into clean UTF-8 that libxml2 can parse without losing text.
+
+Feeds lie about their encoding, hold bytes that XML forbids and use HTML entities that
+XML does not define. `Recoder` repairs all of that on the way in, chunk by chunk, so
+memory stays flat whatever the size of the feed:
+
+1. sniff the encoding: byte order mark, then the HTTP charset, then the XML declaration,
+   then the byte pattern of UTF-16/32 without a mark (XML 1.0 appendix F); else UTF-8.
+   A declared legacy encoding whose bytes are valid UTF-8 is read as UTF-8;
+2. decode incrementally; a byte the codec rejects is read as cp1252 (the usual lie is
+   "UTF-8" that is really Windows-1252) instead of stopping the parse;
+3. drop the characters XML 1.0 forbids: NUL and the other C0 controls but tab, LF, CR;
+4. outside CDATA sections, rewrite every ``&`` so that libxml2 sees only numeric
+   character references: the five XML entities, because once libxml2's recover mode has
+   seen any error it drops every later ``&lt;``/``&amp;`` in text (libxml2 2.14); the
+   HTML ones (``&nbsp;``), because XML does not define them; a bare ``&`` (``?a=1&b=2``)
+   as ``&#38;``, because libxml2 would otherwise wait for a ``;`` and hold back the rest
+   of the document; and any other name (``&lol;``, ``&xxe;``) as literal text, so no
+   entity a document declares is ever expanded, whatever the parser options;
+5. encode as UTF-8; the parser is told so, whatever the declaration says.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import html.entities
+import logging
+import re
+from collections.abc import Iterable, Iterator
+
+log = logging.getLogger(__name__)
+
+SNIFF_BYTES = 64 * 1024
+"""How many bytes are read before the encoding is decided."""
+
+_FALLBACK = "doi_extract.cp1252"
+# The encodings whose labels most often hide UTF-8 or cp1252 text.
+_WESTERN = frozenset({"ascii", "iso8859-1", "cp1252", "iso8859-15"})
+_BOMS = (
+    # UTF-32 first: its little-endian mark starts with the UTF-16 one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# The encoding pseudo-attribute of an XML declaration:
+# matches <?xml version="1.0" encoding='ISO-8859-1'?>, not <?xml version="1.0"?>.
+_DECLARED = re.compile(rb"""\A\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
+# Characters XML 1.0 does not allow anywhere: the NUL of "a\x00b", the ESC of "\x1b[0m";
+# not tab, LF or CR.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# An "&" and the reference it starts, if any: "&amp;", "&eacute;", "&#233;", "&#xE9;",
+# and the bare "&" of "?a=1&b=2" (no group set). Every "&" matches.
+_REFERENCE = re.compile(
+    r"&(?:([A-Za-z][A-Za-z0-9]{0,31});|#([0-9]{1,8});|#[xX]([0-9A-Fa-f]{1,8});)?"
+)
+# The start of a reference cut off by the end of a chunk: "&", "&eac", "&#x", "&#23";
+# not a whole one ("&amp;") nor one followed by other text ("&a b").
+_PARTIAL_REF = re.compile(r"&(?:#[xX]?[0-9A-Fa-f]{0,8}|[A-Za-z][A-Za-z0-9]{0,31})?\Z")
+_CDATA_OPEN = "<![CDATA["
+_CDATA_CLOSE = "]]>"
+_MAX_REF = 34  # "&" + 32 name characters + ";"
+_AMPERSAND = "&#38;"
+_REPLACEMENT = "&#65533;"
+
+
+def _numeric(text: str) -> str:
+    return "".join(f"&#{ord(char)};" for char in text)
+
+
+# Every HTML5 entity name (which includes the five XML ones) as numeric references.
+_NUMERIC = {
+    name[:-1]: _numeric(text) for name, text in html.entities.html5.items() if name.endswith(";")
+}
+
+
+def _cp1252_byte(error: UnicodeError) -> tuple[str, int]:
+    """Read the first byte a decoder rejected as cp1252 (latin-1 for its 5 holes)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    byte = error.object[error.start : error.start + 1]
+    try:
+        char = byte.decode("cp1252")
+    except UnicodeDecodeError:
+        char = byte.decode("latin-1")
+    return char, error.start + 1
+
+
+codecs.register_error(_FALLBACK, _cp1252_byte)
+
+
+def _reference(match: re.Match[str]) -> str:
+    """The numeric reference (or escaped text) that replaces one `_REFERENCE` match."""
+    name, decimal, hexadecimal = match.groups()
+    if name is not None:
+        return _NUMERIC.get(name) or _AMPERSAND + match.group()[1:]
+    if decimal is None and hexadecimal is None:
+        return _AMPERSAND
+    code = int(decimal, 10) if decimal is not None else int(hexadecimal, 16)
+    if 0x80 <= code <= 0x9F:  # as browsers do: &#150; is the cp1252 en dash
+        with contextlib.suppress(UnicodeDecodeError):
+            code = ord(bytes([code]).decode("cp1252"))
+    if (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    ):
+        return f"&#{code};"
+    return _REPLACEMENT
+
+
+def sniff(prefix: bytes, charset: str | None = None) -> tuple[str, int, str]:
+    """Choose the codec for a document from its first bytes.
+
+    Args:
+        prefix: The first `SNIFF_BYTES` of the document (fewer if it is shorter).
+        charset: The charset of an HTTP ``Content-Type`` header, if any.
+
+    Returns:
+        The Python codec name, the length of the byte order mark to skip, and the
+        reason for the choice (for the debug log).
+    """
+    for bom, codec in _BOMS:
+        if prefix.startswith(bom):
+            return codec, len(bom), "byte order mark"
+    head = prefix[:4]
+    if len(head) == 4:
+        if head[:3] == b"\0\0\0" and head[3]:
+            return "utf-32-be", 0, "byte pattern"
+        if head[0] and head[1:] == b"\0\0\0":
+            return "utf-32-le", 0, "byte pattern"
+        if not head[0] and head[1] and not head[2] and head[3]:
+            return "utf-16-be", 0, "byte pattern"
+        if head[0] and not head[1] and head[2] and not head[3]:
+            return "utf-16-le", 0, "byte pattern"
+    match = _DECLARED.match(prefix[:1024])
+    label = charset or (match.group(1).decode("ascii") if match else None)
+    if label is None:
+        return "utf-8", 0, "default"
+    known = _ascii_compatible(label)
+    if known is None:
+        return "utf-8", 0, f"unusable encoding {label!r}"
+    codec = known
+    if codec != "utf-8" and not prefix.isascii() and _is_utf8(prefix):
+        return "utf-8", 0, f"{label!r} declared but bytes are UTF-8"
+    if codec in _WESTERN and prefix.isascii():
+        return "utf-8", 0, f"{label!r} declared, ASCII so far"
+    return codec, 0, f"{label!r} declared"
+
+
+def _ascii_compatible(label: str) -> str | None:
+    """The codec for ``label`` if it is a text encoding that reads ASCII as ASCII, else None."""
+    sample = b'<?xml version="1.0"?>'
+    try:
+        codec = codecs.lookup(label).name
+        decoded = sample.decode(codec)  # LookupError for bytes-to-bytes codecs (zlib, base64)
+        # Decode as `Recoder` will, so a codec that cannot (idna) is refused here.
+        codecs.getincrementaldecoder(codec)(errors=_FALLBACK).decode(b"\xe9\x80", final=True)
+    except Exception:  # a codec may raise anything (zlib.error...); then it is not usable
+        return None
+    return codec if decoded == sample.decode("ascii") else None
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True if ``data`` is UTF-8, allowing a sequence cut off at the end."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class Recoder:
+    """Re-encode a feed's byte chunks as clean UTF-8, keeping counts for the log."""
+
+    def __init__(self, charset: str | None = None) -> None:
+        self.charset = charset
+        self.codec: str | None = None
+        self.bytes_in = 0
+        self.dropped = 0
+        """Characters removed because XML forbids them."""
+        self._in_cdata = False
+        self._held = ""
+
+    def recode(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """Yield the document as UTF-8 chunks; an empty input yields nothing."""
+        source = iter(chunks)
+        prefix = bytearray()
+        for chunk in source:
+            prefix += chunk
+            if len(prefix) >= SNIFF_BYTES:
+                break
+        self.bytes_in = len(prefix)
+        if not prefix:
+            return
+        codec, skip, reason = sniff(bytes(prefix[:SNIFF_BYTES]), self.charset)
+        self.codec = codec
+        log.debug("decoding as %s (%s)", codec, reason)
+        # UTF-16/32 errors are not cp1252 text; everything else falls back to cp1252.
+        errors = (
+            "replace" if codec.startswith("utf-16") or codec.startswith("utf-32") else _FALLBACK
+        )
+        decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+        yield from self._emit(decoder.decode(bytes(prefix[skip:])), final=False)
+        for chunk in source:
+            self.bytes_in += len(chunk)
+            yield from self._emit(decoder.decode(chunk), final=False)
+        yield from self._emit(decoder.decode(b"", final=True), final=True)
+        if self.dropped:
+            log.debug("dropped %d characters that XML forbids", self.dropped)
+
+    def _emit(self, text: str, *, final: bool) -> Iterator[bytes]:
+        if _FORBIDDEN.search(text):
+            text, count = _FORBIDDEN.subn("", text)
+            self.dropped += count
+        out = self._protect(self._held + text, final=final)
+        if out:
+            yield out.encode("utf-8")
+
+    def _protect(self, text: str, *, final: bool) -> str:
+        """Rewrite references outside CDATA; hold back a token cut off at the end."""
+        parts: list[str] = []
+        pos = 0
+        end = len(text)
+        while pos < end:
+            if self._in_cdata:
+                close = text.find(_CDATA_CLOSE, pos)
+                if close < 0:
+                    # "]]>" may be cut after its first or second character.
+                    stop = end if final else max(pos, end - len(_CDATA_CLOSE) + 1)
+                    parts.append(text[pos:stop])
+                    pos = stop
+                    break
+                parts.append(text[pos : close + len(_CDATA_CLOSE)])
+                pos = close + len(_CDATA_CLOSE)
+                self._in_cdata = False
+                continue
+            opening = text.find(_CDATA_OPEN, pos)
+            stop = opening if opening >= 0 else end if final else _cut_token(text, pos)
+            segment = text[pos:stop]
+            parts.append(_REFERENCE.sub(_reference, segment) if "&" in segment else segment)
+            pos = stop
+            if opening < 0:
+                break
+            parts.append(_CDATA_OPEN)
+            pos += len(_CDATA_OPEN)
+            self._in_cdata = True
+        self._held = text[pos:]
+        return "".join(parts)
+
+
+def _cut_token(text: str, pos: int) -> int:
+    """Where a reference or ``<![CDATA[`` cut off at the end of ``text`` starts, if any."""
+    end = len(text)
+    stop = end
+    partial = _PARTIAL_REF.search(text, max(pos, end - _MAX_REF))
+    if partial is not None:
+        stop = partial.start()
+    start = text.rfind("<", max(pos, end - len(_CDATA_OPEN) + 1))
+    if start >= 0 and _CDATA_OPEN.startswith(text[start:]):
+        stop = min(stop, start)
+    return stop
