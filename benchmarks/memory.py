@@ -1,0 +1,71 @@
+"""Peak memory of a whole doi-extract run on generated feeds of growing size.
+
+    python benchmarks/memory.py [--items 1000 10000 100000] [--shape news|toc]
+
+Each size runs twice in a fresh process: once where every item cites a distinct DOI
+(memory then grows with the distinct works kept for de-duplication), once where the items
+cite only 100 distinct DOIs (memory must then stay flat: the reader streams).
+Prints items, feed size, wall time and the peak RSS the OS reports for the child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _feedgen import write_feed
+
+_CHILD = """
+import json, resource, sys
+from doi_extract import cli
+code = cli.main(sys.argv[1:])
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"code": code, "peak_mib": peak_kib / 1024}), file=sys.stderr)
+"""
+
+
+def measure(feed: Path, out: Path) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(feed), "--offline", "-q", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    numbers = json.loads(result.stderr.strip().splitlines()[-1])
+    if numbers["code"] != 0:
+        raise SystemExit(f"doi-extract failed on {feed}: {result.stderr}")
+    return elapsed, numbers["peak_mib"], sum(1 for _ in out.open(encoding="utf-8"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--shape", choices=["news", "toc"], default="news")
+    args = parser.parse_args()
+    header = ("items", "distinct", "feed MB", "seconds", "peak MiB", "works")
+    print("{:>8} {:>9} {:>8} {:>8} {:>9} {:>7}".format(*header))
+    with tempfile.TemporaryDirectory() as folder:
+        for items in args.items:
+            for distinct in (None, 100):
+                feed = Path(folder) / f"feed-{items}-{distinct}.xml"
+                planted = write_feed(feed, args.shape, items, distinct)
+                out = Path(folder) / "out.jsonl"
+                seconds, peak, works = measure(feed, out)
+                if works != len(planted):
+                    raise SystemExit(f"expected {len(planted)} works, got {works}")
+                size = feed.stat().st_size / 1e6
+                label = "all" if distinct is None else str(distinct)
+                print(f"{items:>8} {label:>9} {size:>8.1f} {seconds:>8.2f} {peak:>9.1f} {works:>7}")
+                feed.unlink()
+
+
+if __name__ == "__main__":
+    main()
