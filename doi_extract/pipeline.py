@@ -122,7 +122,13 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
     writer = make_writer(fmt, ascii=settings.ascii)
     with _open_report(settings.report) as report_file:
         on_item = _report_writer(report_file) if report_file else None
-        report = collect(sources, limits=settings.limits, on_item=on_item, on_progress=on_progress)
+        report = collect(
+            sources,
+            limits=settings.limits,
+            on_item=on_item,
+            on_progress=on_progress,
+            every_citation=writer.uses_provenance,
+        )
     _raise_if_nothing_read(report)
     with fileio.atomic_write(settings.output) as out:
         writer.write(report.works, out)
@@ -136,9 +142,15 @@ def collect(
     limits: ReadLimits | None = None,
     on_item: ItemCallback | None = None,
     on_progress: ProgressCallback | None = None,
+    every_citation: bool = True,
 ) -> RunReport:
-    """Read, extract and parse every item of every source; one record per cited work."""
-    works = _WorkSet()
+    """Read, extract and parse every item of every source; one record per cited work.
+
+    With ``every_citation`` each record's provenance lists every item that cites it;
+    without, only the first, so that memory does not grow with the number of citations
+    when the output does not show them.
+    """
+    works = _WorkSet(every_citation=every_citation)
     report = RunReport()
     counts = report.counts
     dois: set[str] = set()
@@ -226,9 +238,10 @@ def _parsed(work: Reference) -> Reference:
 
 
 class _WorkSet:
-    """One record per cited work; every citing item's provenance kept, in order."""
+    """One record per cited work, with the provenance of its citing items in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, every_citation: bool) -> None:
+        self._every_citation = every_citation
         self._records: dict[str, Reference] = {}
         self._provenance: dict[str, list[Provenance]] = {}
 
@@ -242,7 +255,8 @@ class _WorkSet:
             return
         if known != bare:
             self._records[key] = merge(known, bare)
-        self._provenance[key].extend(work.provenance)
+        if self._every_citation:
+            self._provenance[key].extend(work.provenance)
 
     def records(self) -> list[Reference]:
         return [

@@ -27,6 +27,8 @@ class Writer(Protocol):
     """The format name, as given to ``--format``."""
     extensions: tuple[str, ...]
     """File name extensions (with the dot) this format is written to."""
+    uses_provenance: bool
+    """Whether the output shows every citing item; if not, callers may keep only the first."""
 
     def write(self, works: Sequence[Reference], out: TextIO) -> None:
         """Write ``works`` to ``out``, in citation-key order."""

@@ -167,11 +167,15 @@ _LATEX_ENCODER = UnicodeToLatexEncoder(
 )
 
 
+ENTRIES_PER_BATCH = 1000
+
+
 class BibtexWriter:
     """Writes BibTeX entries in citation-key order."""
 
     name: str = "bibtex"
     extensions: tuple[str, ...] = (".bib",)
+    uses_provenance: bool = False
     biblatex: bool = False
 
     def __init__(self, *, ascii: bool = False) -> None:
@@ -180,17 +184,25 @@ class BibtexWriter:
 
     def write(self, works: Sequence[Reference], out: TextIO) -> None:
         """Write ``works`` to ``out`` as a .bib file."""
-        library = Library()
-        library.add([self.entry(key, work) for key, work in keyed(works)])
-        # The library is ours alone, so the enclosing middleware may work in place.
-        enclose = AddEnclosingMiddleware(
-            reuse_previous_enclosing=False,
-            enclose_integers=True,
-            default_enclosing="{",
-            allow_inplace_modification=True,
-        )
-        text = write_string(library, unparse_stack=[enclose], bibtex_format=_bibtex_format())
-        out.write(text)
+        pairs = keyed(works)
+        # A batch at a time, so memory holds one batch of entries, not the whole file.
+        for start in range(0, len(pairs), ENTRIES_PER_BATCH):
+            if start:
+                out.write("\n")
+            library = Library()
+            library.add(
+                [self.entry(key, work) for key, work in pairs[start : start + ENTRIES_PER_BATCH]]
+            )
+            # The library is ours alone, so the enclosing middleware may work in place.
+            enclose = AddEnclosingMiddleware(
+                reuse_previous_enclosing=False,
+                enclose_integers=True,
+                default_enclosing="{",
+                allow_inplace_modification=True,
+            )
+            out.write(
+                write_string(library, unparse_stack=[enclose], bibtex_format=_bibtex_format())
+            )
 
     def entry(self, key: str, work: Reference) -> Entry:
         """The bibtexparser entry for one work, every value in BibTeX form."""

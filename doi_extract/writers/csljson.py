@@ -149,6 +149,7 @@ class CslJsonWriter:
 
     name: str = "csljson"
     extensions: tuple[str, ...] = (".json",)
+    uses_provenance: bool = False
 
     def __init__(self, *, ascii: bool = False) -> None:
         """Set up the writer; ``ascii`` escapes every non-ASCII character."""

@@ -51,6 +51,7 @@ class JsonLinesWriter:
 
     name: str = "jsonl"
     extensions: tuple[str, ...] = (".jsonl",)
+    uses_provenance: bool = True
 
     def __init__(self, *, ascii: bool = False) -> None:
         """Set up the writer; ``ascii`` escapes every non-ASCII character."""

@@ -115,6 +115,7 @@ class RisWriter:
 
     name: str = "ris"
     extensions: tuple[str, ...] = (".ris",)
+    uses_provenance: bool = False
 
     def __init__(self, *, ascii: bool = False) -> None:
         """Set up the writer; RIS has no ASCII variant, so ``ascii`` is a usage error."""
