@@ -32,7 +32,11 @@ class Status(StrEnum):
     """Where a record's bibliographic fields came from."""
 
     PARSED = "parsed"
-    """Only what the feed says: metadata and locally parsed reference text."""
+    """Only what the feed says: metadata and locally parsed reference text (offline)."""
+    RESOLVED = "resolved"
+    """A registry (Crossref or another agency via doi.org) supplied the record."""
+    UNRESOLVED = "unresolved"
+    """A registry was asked but gave nothing (not found, or unreachable); feed fields only."""
 
 
 class ItemStatus(StrEnum):
@@ -76,6 +80,8 @@ class Person:
     given: str | None = None
     literal: str | None = None
     """An organisation or a name that cannot be split (CSL ``literal``)."""
+    orcid: str | None = None
+    """The ORCID iD as a URL (``https://orcid.org/0000-…``), when a registry gives one."""
 
     @property
     def display(self) -> str:
@@ -113,6 +119,8 @@ class Reference:
     raw: str | None = None
     """The reference string as the feed printed it, if there was one."""
     status: Status = Status.PARSED
+    registry: str | None = None
+    """Which registry supplied the record (``crossref``, ``datacite``…), when resolved."""
     provenance: tuple[Provenance, ...] = ()
 
     @property
@@ -129,7 +137,7 @@ class Reference:
         return "text:" + " ".join(text.casefold().split())
 
 
-_MERGE_SKIP = frozenset({"provenance", "et_al", "status"})
+_MERGE_SKIP = frozenset({"provenance", "et_al", "status", "registry"})
 
 
 def merge(primary: Reference, secondary: Reference) -> Reference:

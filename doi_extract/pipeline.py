@@ -259,10 +259,14 @@ class _WorkSet:
             self._provenance[key].extend(work.provenance)
 
     def records(self) -> list[Reference]:
-        return [
-            dataclasses.replace(record, provenance=tuple(self._provenance[key]))
-            for key, record in self._records.items()
-        ]
+        """The records in first-seen order; the set is emptied, so no record exists twice."""
+        records = []
+        while self._records:
+            key, record = self._records.popitem()
+            provenance = tuple(self._provenance.pop(key))
+            records.append(dataclasses.replace(record, provenance=provenance))
+        records.reverse()
+        return records
 
 
 def _raise_if_nothing_read(report: RunReport) -> None:
