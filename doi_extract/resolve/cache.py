@@ -1,0 +1,213 @@
+"""The resolver's SQLite cache of registry answers, shared safely between processes.
+
+One row per lower-cased DOI: the registry's own JSON (a Crossref ``message`` or a
+CSL-JSON item), which registry sent it, whether the DOI was found, and when it was
+fetched. Records are mapped again on every read, so a better mapping applies to cached
+answers too. Found entries are used for `FOUND_TTL_S`, not-found ones for
+`NOT_FOUND_TTL_S` (a new DOI takes a while to appear).
+
+Concurrency: WAL journal, a busy timeout and one short ``BEGIN IMMEDIATE`` transaction
+per write, so several processes can read and write the same file. A file that is not
+a valid database is moved aside to ``<name>.corrupt-<unix time>`` and rebuilt; a
+location that cannot be written is given up on. Either way there is one warning, and a
+cache problem never stops a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from doi_extract.resolve.base import Outcome
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FOUND_TTL_S = 30 * 24 * 3600
+"""A found record is used for 30 days, then fetched again."""
+NOT_FOUND_TTL_S = 24 * 3600
+"""A not-found answer is trusted for one day."""
+BUSY_TIMEOUT_S = 5.0
+_CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+_QUERY_CHUNK = 500  # below SQLite's oldest limit of 999 bound parameters
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS works (
+    doi TEXT PRIMARY KEY,
+    registry TEXT,
+    record TEXT,
+    status TEXT NOT NULL CHECK (status IN ('found', 'not-found')),
+    fetched_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """One cached answer."""
+
+    doi: str
+    outcome: Outcome
+    """FOUND or NOT_FOUND (failures are never cached)."""
+    registry: str | None = None
+    record: dict[str, Any] | None = None
+    """The registry's JSON for a FOUND DOI."""
+    fetched_at: float = 0.0
+
+
+class _Damaged(Exception):
+    """The file opened as a database but failed its integrity check."""
+
+
+class Cache:
+    """An open cache file; use `Cache.open`, which never raises."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = connection
+
+    @classmethod
+    def open(cls, path: Path) -> Cache | None:
+        """Open or create the cache at ``path``; None (after one warning) if it is unusable."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return cls(path, _connect(path))
+            except _Damaged:
+                pass
+            except sqlite3.DatabaseError as error:
+                if getattr(error, "sqlite_errorname", None) not in _CORRUPT:
+                    raise
+            aside = _set_aside(path)
+            log.warning(
+                "the cache %s was damaged; moved it to %s and started a new one", path, aside.name
+            )
+            return cls(path, _connect(path))
+        except (OSError, sqlite3.Error, _Damaged) as error:
+            log.warning("cannot use the cache %s (%s); running without a cache", path, error)
+            return None
+
+    def get(self, dois: Iterable[str], *, now: float | None = None) -> dict[str, CacheEntry]:
+        """The entries for ``dois`` (lower-case) that exist and have not expired."""
+        now = time.time() if now is None else now
+        wanted = list(dict.fromkeys(dois))
+        found: dict[str, CacheEntry] = {}
+        for start in range(0, len(wanted), _QUERY_CHUNK):
+            chunk = wanted[start : start + _QUERY_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                "SELECT doi, registry, record, status, fetched_at FROM works"  # noqa: S608 (only "?" marks)
+                f" WHERE doi IN ({marks})",
+                chunk,
+            )
+            for entry in filter(None, map(_entry, rows)):
+                ttl = FOUND_TTL_S if entry.outcome is Outcome.FOUND else NOT_FOUND_TTL_S
+                if now - entry.fetched_at < ttl:
+                    found[entry.doi] = entry
+        return found
+
+    def put(self, entries: Iterable[CacheEntry]) -> None:
+        """Store ``entries`` in one short transaction, replacing older ones."""
+        rows = [
+            (
+                entry.doi,
+                entry.registry,
+                json.dumps(entry.record, ensure_ascii=False) if entry.record is not None else None,
+                str(entry.outcome),
+                entry.fetched_at or time.time(),
+            )
+            for entry in entries
+            if entry.outcome in (Outcome.FOUND, Outcome.NOT_FOUND)
+        ]
+        if not rows or self._connection is None:
+            return
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._connection.executemany(
+                    "INSERT OR REPLACE INTO works (doi, registry, record, status, fetched_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._give_up(error)
+
+    def close(self) -> None:
+        """Close the file; later calls do nothing."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _query(self, sql: str, parameters: list[str]) -> Iterator[tuple[Any, ...]]:
+        if self._connection is None:
+            return iter(())
+        try:
+            return iter(self._connection.execute(sql, parameters).fetchall())
+        except sqlite3.Error as error:
+            self._give_up(error)
+            return iter(())
+
+    def _give_up(self, error: sqlite3.Error) -> None:
+        log.warning("the cache %s failed (%s); going on without it", self.path, error)
+        self.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Connect, switch to WAL, check the file and bring the schema up to date."""
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        check = connection.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise _Damaged(f"integrity check failed: {check}")
+        connection.execute("BEGIN IMMEDIATE")
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            connection.execute(statement)
+        row = connection.execute("SELECT version FROM schema_version").fetchone()
+        if row is None:
+            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif row[0] != SCHEMA_VERSION:
+            log.debug("cache schema %s replaced by %s", row[0], SCHEMA_VERSION)
+            connection.execute("DELETE FROM works")
+            connection.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged file (and its WAL files) out of the way; returns the new name."""
+    aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+    with contextlib.suppress(FileNotFoundError):  # another process moved it first
+        path.rename(aside)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return aside
+
+
+def _entry(row: tuple[Any, ...]) -> CacheEntry | None:
+    doi, registry, record_text, status, fetched_at = row
+    try:
+        outcome = Outcome(status)
+        record = json.loads(record_text) if record_text is not None else None
+    except ValueError:
+        return None
+    if outcome is Outcome.FOUND and not isinstance(record, dict):
+        return None
+    return CacheEntry(doi, outcome, registry, record, float(fetched_at))

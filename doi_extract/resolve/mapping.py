@@ -1,0 +1,222 @@
+"""Registry records to `model.Reference`: Crossref's JSON and CSL-JSON (DataCite, mEDRA…).
+
+Both mappers take whatever JSON a registry sent and never raise: a field that is
+missing, null or of the wrong type is left empty. A record without a usable DOI maps
+to None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from doi_extract._html import render
+from doi_extract.doi import normalise_doi
+from doi_extract.model import Person, Reference, Status, WorkType
+
+CROSSREF_TYPES: Mapping[str, WorkType] = MappingProxyType(
+    {
+        "journal-article": WorkType.ARTICLE,
+        "proceedings-article": WorkType.PAPER_CONFERENCE,
+        "book-chapter": WorkType.CHAPTER,
+        "book-section": WorkType.CHAPTER,
+        "book-part": WorkType.CHAPTER,
+        "book": WorkType.BOOK,
+        "monograph": WorkType.BOOK,
+        "edited-book": WorkType.BOOK,
+        "reference-book": WorkType.BOOK,
+        "posted-content": WorkType.PREPRINT,
+        "dataset": WorkType.DATASET,
+        "report": WorkType.REPORT,
+        "dissertation": WorkType.THESIS,
+    }
+)
+"""Crossref work type -> our kind; any other type is UNKNOWN."""
+
+CSL_TYPES: Mapping[str, WorkType] = MappingProxyType(
+    {kind.value: kind for kind in WorkType}
+    | {"post-weblog": WorkType.WEBPAGE, "post": WorkType.WEBPAGE}
+)
+"""CSL type -> our kind (our kinds are CSL names, plus blog posts as web pages); else UNKNOWN."""
+
+CROSSREF_SELECT: tuple[str, ...] = (
+    "DOI",
+    "type",
+    "title",
+    "author",
+    "container-title",
+    "ISSN",
+    "publisher",
+    "issued",
+    "published-print",
+    "published-online",
+    "published",
+    "volume",
+    "issue",
+    "page",
+    "article-number",
+    "URL",
+)
+"""The Crossref fields `from_crossref` reads: the ``select=`` of a batch request."""
+
+_DATE_FIELDS = ("issued", "published-print", "published-online", "published")
+_ORCID_PREFIX = "https://orcid.org/"
+# An ORCID iD: "0000-0002-1083-5533" or "0000-0001-5109-371X"; not "orcid.org".
+_ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+
+
+def from_crossref(message: Any) -> Reference | None:
+    """Map a Crossref work (the ``message`` of ``/works/{doi}``) to a resolved Reference."""
+    if not isinstance(message, dict):
+        return None
+    printed = _text(message.get("DOI"))
+    doi = normalise_doi(printed) if printed else None
+    if printed is None or doi is None:
+        return None
+    type_name = message.get("type")
+    return Reference(
+        doi=doi,
+        doi_as_printed=printed,
+        kind=CROSSREF_TYPES.get(type_name, WorkType.UNKNOWN)
+        if isinstance(type_name, str)
+        else WorkType.UNKNOWN,
+        title=_markup_free(_first(message.get("title"))),
+        authors=_crossref_authors(message.get("author")),
+        container_title=_markup_free(_first(message.get("container-title"))),
+        issn=_strings(message.get("ISSN")),
+        publisher=_text(message.get("publisher")),
+        issued=next(
+            (parts for name in _DATE_FIELDS if (parts := _date_parts(message.get(name)))), ()
+        ),
+        volume=_text(message.get("volume")),
+        issue=_text(message.get("issue")),
+        pages=_text(message.get("page")),
+        article_number=_text(message.get("article-number")),
+        url=_text(message.get("URL")),
+        status=Status.RESOLVED,
+        registry="crossref",
+    )
+
+
+def from_csl(item: Any, registry: str) -> Reference | None:
+    """Map one CSL-JSON item (doi.org content negotiation) to a resolved Reference."""
+    if not isinstance(item, dict):
+        return None
+    printed = _text(item.get("DOI"))
+    doi = normalise_doi(printed) if printed else None
+    if printed is None or doi is None:
+        return None
+    type_name = item.get("type")
+    return Reference(
+        doi=doi,
+        doi_as_printed=printed,
+        kind=CSL_TYPES.get(type_name, WorkType.UNKNOWN)
+        if isinstance(type_name, str)
+        else WorkType.UNKNOWN,
+        title=_markup_free(_first(item.get("title"))),
+        authors=tuple(person for person in map(_csl_person, _dicts(item.get("author"))) if person),
+        container_title=_markup_free(_first(item.get("container-title"))),
+        issn=_strings(item.get("ISSN")),
+        publisher=_text(item.get("publisher")),
+        issued=_date_parts(item.get("issued")),
+        volume=_text(item.get("volume")),
+        issue=_text(item.get("issue")),
+        pages=_text(item.get("page")),
+        url=_text(item.get("URL")),
+        status=Status.RESOLVED,
+        registry=registry.lower(),
+    )
+
+
+def _crossref_authors(value: Any) -> tuple[Person, ...]:
+    """Authors in order: Crossref's ``sequence: first`` ahead of the rest, order kept."""
+    entries = list(_dicts(value))
+    entries.sort(key=lambda entry: entry.get("sequence") != "first")
+    return tuple(person for person in map(_crossref_person, entries) if person)
+
+
+def _crossref_person(entry: Mapping[str, Any]) -> Person | None:
+    family, given = _text(entry.get("family")), _text(entry.get("given"))
+    orcid = _orcid(entry.get("ORCID"))
+    if family:
+        return Person(family=family, given=given, orcid=orcid)
+    literal = _text(entry.get("name")) or given
+    return Person(literal=literal, orcid=orcid) if literal else None
+
+
+def _csl_person(entry: Mapping[str, Any]) -> Person | None:
+    family, given = _text(entry.get("family")), _text(entry.get("given"))
+    orcid = _orcid(entry.get("ORCID"))
+    if family:
+        return Person(family=family, given=given, orcid=orcid)
+    literal = _text(entry.get("literal")) or given
+    return Person(literal=literal, orcid=orcid) if literal else None
+
+
+def _orcid(value: Any) -> str | None:
+    """An ORCID iD as ``https://orcid.org/…`` from a URL (http or https) or a bare iD."""
+    text = _text(value)
+    if text is None:
+        return None
+    identifier = text.rstrip("/").rsplit("/", 1)[-1].upper()
+    return _ORCID_PREFIX + identifier if _ORCID_ID.fullmatch(identifier) else None
+
+
+def _date_parts(value: Any) -> tuple[int, ...]:
+    """CSL date-parts ``{"date-parts": [[2015, 11, 19]]}`` -> (2015, 11, 19); () if unusable.
+
+    Parts stop at the first that is not a number (``[[null]]`` is no date).
+    """
+    if not isinstance(value, dict):
+        return ()
+    outer = value.get("date-parts")
+    if not isinstance(outer, list) or not outer or not isinstance(outer[0], list):
+        return ()
+    parts: list[int] = []
+    for part in outer[0][:3]:
+        if isinstance(part, bool):
+            break
+        if isinstance(part, int):
+            parts.append(part)
+        elif isinstance(part, str) and part.strip().isdigit():
+            parts.append(int(part))
+        else:
+            break
+    return tuple(parts)
+
+
+def _first(value: Any) -> str | None:
+    """The first string of a list (Crossref's titles), or the value itself if a string."""
+    if isinstance(value, list):
+        return next((text for item in value if (text := _text(item))), None)
+    return _text(value)
+
+
+def _markup_free(value: str | None) -> str | None:
+    """Drop inline markup and entities (``<i>E. coli</i>`` -> ``E. coli``), fold spaces."""
+    if value is None:
+        return None
+    return " ".join(render(value).text.split()) or None
+
+
+def _text(value: Any) -> str | None:
+    """A stripped, non-empty string; numbers become strings; anything else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """Every distinct string of a list (or the one string), in order."""
+    items: Iterable[Any] = value if isinstance(value, list) else (value,)
+    return tuple(dict.fromkeys(text for item in items if (text := _text(item))))
+
+
+def _dicts(value: Any) -> Iterable[Mapping[str, Any]]:
+    return (entry for entry in value if isinstance(entry, dict)) if isinstance(value, list) else ()
