@@ -9,13 +9,16 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
+from typing import Never
 
 from tqdm import tqdm
 
 from doi_extract._version import __version__
-from doi_extract.errors import DoiExtractError
+from doi_extract.errors import DoiExtractError, UsageError
 from doi_extract.pipeline import ProgressCallback, Settings, run
+from doi_extract.resolve import ResolverSettings, default_cache_path
 from doi_extract.writers import FORMATS
 
 PROG = "doi-extract"
@@ -25,20 +28,26 @@ EXIT_INTERNAL = 1
 EXIT_PROBLEMS = 3
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+MAILTO_VARIABLE = "DOI_EXTRACT_MAILTO"
 
 DESCRIPTION = """\
-Find the works that feed items cite - every DOI, every reference block - and write
-them as BibTeX, biblatex, RIS, CSL-JSON or JSON Lines for a reference manager."""
+Find the works that feed items cite - every DOI, every reference block - complete them
+from Crossref (or the DOI's own registry), and write them as BibTeX, biblatex, RIS,
+CSL-JSON or JSON Lines for a reference manager."""
 
 EPILOG = f"""\
 examples:
   {PROG} feed.xml -o refs.bib            BibTeX; the format comes from the extension
+  {PROG} feed.xml --mailto me@uni.edu -o refs.bib   Crossref's polite pool (faster)
+  {PROG} feed.xml --offline -o refs.bib  no network: what the feed itself says
   {PROG} feeds/ -o refs.ris              every .xml/.rss/.atom/.rdf file under feeds/
   {PROG} https://example.org/feed/ -o refs.json --report report.jsonl
   curl -s https://example.org/feed/ | {PROG} -f csljson > refs.json
 
 formats: bibtex (.bib), biblatex, ris (.ris), csljson (.json), jsonl (.jsonl).
 With no -o, or -o -, the output goes to standard output (BibTeX unless -f says otherwise).
+Crossref answers are cached (see --cache); a second run over the same feed asks nothing.
+If Crossref cannot be reached, the feeds' own metadata is written, with one warning.
 
 exit codes:
   0    done
@@ -78,7 +87,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--offline",
         action="store_true",
-        help="never contact a metadata service; write what the feeds themselves say",
+        help="never ask Crossref or doi.org; write what the feeds themselves say",
+    )
+    registry = parser.add_argument_group("Crossref and doi.org")
+    registry.add_argument(
+        "--mailto",
+        metavar="EMAIL",
+        default=os.environ.get(MAILTO_VARIABLE) or None,
+        help=f"your e-mail, for Crossref's polite pool (default: ${MAILTO_VARIABLE})",
+    )
+    defaults = ResolverSettings()
+    registry.add_argument(
+        "--crossref-url", default=defaults.crossref_url, metavar="URL", help="%(default)s"
+    )
+    registry.add_argument("--doi-url", default=defaults.doi_url, metavar="URL", help="%(default)s")
+    registry.add_argument(
+        "--timeout",
+        type=float,
+        default=defaults.deadline_s,
+        metavar="SECONDS",
+        help="deadline for all of resolution (default: %(default)g)",
+    )
+    registry.add_argument(
+        "--cache", metavar="PATH", help=f"cache file (default: {default_cache_path()})"
+    )
+    registry.add_argument("--no-cache", action="store_true", help="neither read nor write a cache")
+    registry.add_argument(
+        "--refresh", action="store_true", help="ask again for everything; update the cache"
     )
     parser.add_argument(
         "--ascii",
@@ -103,16 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.quiet, args.verbose)
-    settings = Settings(
-        inputs=tuple(args.inputs) or ("-",),
-        output=args.output,
-        format=args.format,
-        offline=args.offline,
-        ascii=args.ascii,
-        report=args.report,
-    )
     previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
+        settings = _settings(args)
         with _progress(enabled=not args.quiet and sys.stderr.isatty()) as on_progress:
             report = run(settings, on_progress=on_progress)
     except DoiExtractError as exc:
@@ -139,6 +167,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_PROBLEMS if report.problems else EXIT_OK
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The run's settings from the parsed options; bad values are usage errors."""
+    for option, url in (("--crossref-url", args.crossref_url), ("--doi-url", args.doi_url)):
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"{option} must be an http(s) URL, not {url!r}")
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.mailto is not None and "@" not in args.mailto:
+        raise UsageError(f"--mailto must be an e-mail address, not {args.mailto!r}")
+    if args.no_cache and args.cache:
+        raise UsageError("--cache and --no-cache contradict each other")
+    cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache_path()
+    return Settings(
+        inputs=tuple(args.inputs) or ("-",),
+        output=args.output,
+        format=args.format,
+        offline=args.offline,
+        ascii=args.ascii,
+        report=args.report,
+        resolver=ResolverSettings(
+            mailto=args.mailto,
+            crossref_url=args.crossref_url.rstrip("/"),
+            doi_url=args.doi_url.rstrip("/"),
+            deadline_s=args.timeout,
+            cache_path=cache,
+            refresh=args.refresh,
+        ),
+    )
+
+
 def _configure_logging(quiet: bool, verbose: int) -> None:
     level = (
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
@@ -162,17 +220,33 @@ class _Formatter(logging.Formatter):
         return line
 
 
+_STAGES = {"read": ("reading", " items"), "resolve": ("resolving", " DOIs")}
+
+
 @contextmanager
 def _progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
     if not enabled:
         yield None
         return
-    with tqdm(file=sys.stderr, unit=" items", leave=False, mininterval=0.5) as bar:
+    bars: dict[str, tqdm[Never]] = {}
 
-        def advance(items_read: int) -> None:
-            bar.update(items_read - bar.n)
+    def advance(stage: str, done: int, total: int | None) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for earlier in bars.values():
+                earlier.close()
+            label, unit = _STAGES.get(stage, (stage, ""))
+            bar = tqdm(
+                desc=label, total=total, unit=unit, file=sys.stderr, leave=False, mininterval=0.5
+            )
+            bars[stage] = bar
+        bar.update(done - bar.n)
 
+    try:
         yield advance
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 def _error(message: str) -> None:

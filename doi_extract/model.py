@@ -44,6 +44,8 @@ class ItemStatus(StrEnum):
 
     OK = "ok"
     NO_CITATION = "no-citation"
+    UNRESOLVED = "unresolved"
+    """Citations found, but a registry could not supply some of their DOIs."""
     ERROR = "error"
 
 
@@ -258,4 +260,11 @@ class RunCounts:
     dois: int = 0
     references: int = 0
     entries: int = 0
+    resolved: int = 0
+    """Works whose record a registry supplied (from the network or the cache)."""
+    from_cache: int = 0
+    unresolved: int = 0
+    """Works with a DOI that no registry could supply (not found, or unreachable)."""
+    requests: int = 0
+    """HTTP requests made to registries."""
     problems: list[Problem] = field(default_factory=list)

@@ -1,7 +1,8 @@
-"""Wire the stages: read -> extract -> parse -> write. The only module that knows their order.
+"""Wire the stages: read -> extract -> parse -> resolve -> write.
 
-`run` is the whole job behind the command line; `collect` is the reading half, for
-library users who want the records without writing a file.
+This is the only module that knows their order. `run` is the whole job behind the command
+line; `collect` is the reading half and `resolve` the enrichment, for library users who want
+the records without writing a file.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -27,16 +29,18 @@ from doi_extract.model import (
     Provenance,
     Reference,
     RunCounts,
+    Status,
     merge,
 )
 from doi_extract.refparse import parse_reference
+from doi_extract.resolve import Outcome, Resolution, Resolver, ResolverSettings
 from doi_extract.writers import FORMATS, format_for_path, make_writer
 
 log = logging.getLogger(__name__)
 
 ItemCallback = Callable[[ItemReport], None]
-ProgressCallback = Callable[[int], None]
-"""Called with the number of items read so far."""
+ProgressCallback = Callable[[str, int, int | None], None]
+"""Called with a stage name ("read" or "resolve"), the units done so far and the total, if known."""
 
 DEFAULT_FORMAT = "bibtex"
 
@@ -51,7 +55,9 @@ class Settings:
     format: str | None = None
     """A name from `writers.FORMATS`; None takes it from the output's extension."""
     offline: bool = False
-    """Never touch the network for metadata (URL inputs are still fetched)."""
+    """Never ask a registry for metadata (URL inputs are still fetched)."""
+    resolver: ResolverSettings = field(default_factory=ResolverSettings)
+    """How to reach Crossref and doi.org, and where the cache lives."""
     ascii: bool = False
     """BibTeX only: LaTeX-encode every non-ASCII character."""
     report: str | None = None
@@ -78,6 +84,11 @@ class RunReport:
             f"{c.items} items read, {c.dois} DOIs, {c.references} references, "
             f"{c.entries} entries written"
         )
+        if c.resolved or c.unresolved or c.requests:
+            line += (
+                f"; {c.resolved} resolved ({c.from_cache} from the cache), "
+                f"{c.unresolved} unresolved, {c.requests} requests"
+            )
         skipped = c.inputs_failed + c.items_failed
         if c.problems:
             line += f"; {len(c.problems)} problems ({skipped} inputs or items skipped)"
@@ -120,8 +131,9 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
     fmt = output_format(settings)
     sources = check_settings(settings)
     writer = make_writer(fmt, ascii=settings.ascii)
-    with _open_report(settings.report) as report_file:
-        on_item = _report_writer(report_file) if report_file else None
+    # Report lines wait in a spool until resolution has told which DOIs stayed unresolved.
+    with _open_spool(settings.report) as spool:
+        on_item = _report_writer(spool) if spool else None
         report = collect(
             sources,
             limits=settings.limits,
@@ -129,6 +141,11 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
             on_progress=on_progress,
             every_citation=writer.uses_provenance,
         )
+        resolutions: dict[str, Resolution] = {}
+        if not settings.offline:
+            resolutions = resolve(report, settings.resolver, on_progress=on_progress)
+        if settings.report and spool:
+            _write_report(settings.report, spool, resolutions)
     _raise_if_nothing_read(report)
     with fileio.atomic_write(settings.output) as out:
         writer.write(report.works, out)
@@ -165,7 +182,7 @@ def collect(
             else:
                 item_report = _process_item(outcome, works, counts, dois)
                 if on_progress:
-                    on_progress(counts.items)
+                    on_progress("read", counts.items, None)
             if on_item:
                 on_item(item_report)
     counts.dois = len(dois)
@@ -277,8 +294,80 @@ def _raise_if_nothing_read(report: RunReport) -> None:
         raise InputError(f"none of the {counts.inputs} inputs could be read")
 
 
-def _open_report(path: str | None) -> AbstractContextManager[TextIO | None]:
-    return fileio.atomic_write(path) if path else nullcontext()
+def resolve(
+    report: RunReport,
+    settings: ResolverSettings,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, Resolution]:
+    """Enrich ``report.works`` in place from the registries; return each DOI's resolution.
+
+    Registry metadata wins every field it has; the feed fills what the registry lacks.
+    A DOI that no registry supplies keeps the feed's fields and is marked unresolved.
+    """
+    dois = [work.doi for work in report.works if work.doi]
+    if not dois:
+        return {}
+
+    def progress(done: int, total: int) -> None:
+        if on_progress:
+            on_progress("resolve", done, total)
+
+    with Resolver(settings) as resolver:
+        resolutions = resolver.resolve(dois, on_progress=progress)
+        counts = report.counts
+        counts.requests = resolver.stats.requests
+        counts.from_cache = resolver.stats.cache_hits
+    # An alias DOI resolves to its canonical record, which another citation may already hold.
+    enriched: dict[str, Reference] = {}
+    for work in (_enriched(work, resolutions) for work in report.works):
+        known = enriched.get(work.identity)
+        enriched[work.identity] = work if known is None else merge(known, work)
+    report.works = list(enriched.values())
+    counts.resolved = sum(1 for w in report.works if w.status is Status.RESOLVED)
+    counts.unresolved = sum(1 for w in report.works if w.status is Status.UNRESOLVED)
+    return resolutions
+
+
+def _enriched(work: Reference, resolutions: dict[str, Resolution]) -> Reference:
+    resolution = resolutions.get(work.doi) if work.doi else None
+    if resolution is None:
+        return work
+    if resolution.outcome is Outcome.FOUND and resolution.record is not None:
+        return merge(resolution.record, work)
+    return dataclasses.replace(work, status=Status.UNRESOLVED)
+
+
+def _open_spool(report_path: str | None) -> AbstractContextManager[TextIO | None]:
+    if report_path is None:
+        return nullcontext()
+    return tempfile.TemporaryFile("w+", encoding="utf-8")
+
+
+def _write_report(path: str, spool: TextIO, resolutions: dict[str, Resolution]) -> None:
+    """Copy the spooled report lines to ``path``, marking items whose DOIs stayed unresolved."""
+    spool.seek(0)
+    with fileio.atomic_write(path) as out:
+        for line in spool:
+            if resolutions:
+                line = _with_resolution(line, resolutions)
+            out.write(line)
+
+
+def _with_resolution(line: str, resolutions: dict[str, Resolution]) -> str:
+    entry = json.loads(line)
+    if entry["status"] != ItemStatus.OK:
+        return line
+    failed = [
+        resolutions[doi]
+        for doi in entry["dois"]
+        if doi in resolutions and resolutions[doi].outcome is not Outcome.FOUND
+    ]
+    if not failed:
+        return line
+    entry["status"] = str(ItemStatus.UNRESOLVED)
+    entry["reason"] = "; ".join(f"{r.doi}: {r.reason or r.outcome}" for r in failed)
+    return json.dumps(entry, ensure_ascii=False) + "\n"
 
 
 def _report_writer(out: TextIO) -> ItemCallback:

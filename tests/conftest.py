@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fake_crossref import FakeCrossref
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -49,6 +52,22 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_package_logger() -> Iterator[None]:
+    """Undo what an in-process ``cli.main`` does to the package logger, for later caplog use."""
+    logger = logging.getLogger("doi_extract")
+    saved = (logger.level, logger.propagate, list(logger.handlers))
+    yield
+    logger.level, logger.propagate = saved[0], saved[1]
+    logger.handlers = saved[2]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's default Crossref cache out of the user's real cache folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
 @pytest.fixture
 def samples_dir() -> Path:
     """The project's sample feeds."""
@@ -59,3 +78,10 @@ def samples_dir() -> Path:
 def data_dir() -> Path:
     """Test data written for the project."""
     return DATA
+
+
+@pytest.fixture
+def fake_crossref() -> Iterator[FakeCrossref]:
+    """A running fake Crossref + doi.org holding the records in tests/data/crossref."""
+    with FakeCrossref.with_fixtures() as fake:
+        yield fake

@@ -31,11 +31,13 @@ ALLOWED: dict[str, set[str]] = {
         "feeds",
         "extract",
         "refparse",
+        "resolve",
         "writers",
         "keys",
         "doi",
     },
-    "cli": {"pipeline", "errors", "writers", "_version"},
+    "resolve": {"model", "errors", "doi", "_version", "_html"},
+    "cli": {"pipeline", "errors", "writers", "resolve", "_version"},
 }
 
 
