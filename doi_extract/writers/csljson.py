@@ -111,11 +111,18 @@ def issn_of(work: Reference) -> str | None:
 
 
 def csl_name(person: Person) -> dict[str, str]:
-    """A CSL name: ``{"family", "given"}`` (whichever is known) or ``{"literal"}``."""
+    """A CSL name: ``{"family", "given"}`` (whichever is known) or ``{"literal"}``.
+
+    An ORCID iD, when a registry gave one, rides along as ``"ORCID"`` (as in Crossref's
+    own CSL-JSON); CSL processors ignore it.
+    """
     literal = clean(person.literal)
-    if literal:
-        return {"literal": literal}
-    name = {"family": clean(person.family), "given": clean(person.given)}
+    name = (
+        {"literal": literal}
+        if literal
+        else {"family": clean(person.family), "given": clean(person.given)}
+    )
+    name["ORCID"] = clean(person.orcid)
     return {part: value for part, value in name.items() if value}
 
 

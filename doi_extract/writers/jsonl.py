@@ -1,8 +1,9 @@
 """JSONL writer: one JSON object per work and line, with where each work was found.
 
 Each line holds the CSL-JSON fields of `csljson.csl_item` (empty ones left out), then
-always ``"et-al"`` (whether the author list was cut short), ``"status"``, ``"raw"`` (the
-reference string, or null) and ``"provenance"``: one object per citing item with the
+always ``"et-al"`` (whether the author list was cut short), ``"status"`` (``parsed``,
+``resolved`` or ``unresolved``), ``"registry"`` (``crossref``, ``datacite``… when resolved,
+else null), ``"raw"`` (the reference string, or null) and ``"provenance"``: one object per citing item with the
 keys ``source, item, guid, link, field, label, span`` (``span`` is ``[start, end]`` or
 null). Keys come in this fixed order, so output diffs cleanly.
 """
@@ -41,6 +42,7 @@ def jsonl_record(key: str, work: Reference) -> dict[str, Any]:
         **csl_item(key, work),
         "et-al": work.et_al,
         "status": str(work.status),
+        "registry": work.registry,
         "raw": work.raw,
         "provenance": [provenance_json(p) for p in work.provenance],
     }

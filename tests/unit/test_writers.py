@@ -323,10 +323,10 @@ def test_jsonl_output() -> None:
         '"issued": {"date-parts": [[2023]]}, '
         '"URL": "https://www.who.int/publications/i/item/9789240083851", '
         '"publisher": "World Health Organization", '
-        '"et-al": false, "status": "parsed", "raw": null, "provenance": []}'
+        '"et-al": false, "status": "parsed", "registry": null, "raw": null, "provenance": []}'
     )
     meng = json.loads(lines[0])
-    assert list(meng)[-4:] == ["et-al", "status", "raw", "provenance"]
+    assert list(meng)[-5:] == ["et-al", "status", "registry", "raw", "provenance"]
     assert meng["et-al"] is True
     assert meng["raw"] == MENG.raw
     assert meng["provenance"] == [
@@ -576,3 +576,11 @@ def test_bibtex_written_in_batches_equals_one_batch(monkeypatch: pytest.MonkeyPa
     BibtexWriter().write(WORKS_ROUNDTRIP, batched)
     assert len(WORKS_ROUNDTRIP) > 3
     assert batched.getvalue() == whole.getvalue()
+
+
+def test_orcid_rides_along_in_csl_names() -> None:
+    person = Person(family="Rahal", given="Zahraa", orcid="https://orcid.org/0000-0002-1825-0097")
+    (item,) = json.loads(written("csljson", [Reference(title="T", authors=(person,))]))
+    assert item["author"] == [
+        {"family": "Rahal", "given": "Zahraa", "ORCID": "https://orcid.org/0000-0002-1825-0097"}
+    ]
