@@ -49,6 +49,27 @@ class ItemStatus(StrEnum):
     ERROR = "error"
 
 
+class How(StrEnum):
+    """How a cited work got its DOI, as ``--report`` and JSON Lines say it."""
+
+    PRINTED = "printed"
+    """The feed printed the DOI (text, link or metadata)."""
+    MATCHED = "matched"
+    """Found by a bibliographic search and accepted after validation."""
+    UNMATCHED = "unmatched"
+    """No DOI: none printed, and no search candidate passed validation."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Why a DOI found by bibliographic search was accepted (or the best candidate was not)."""
+
+    score: float
+    """Validation score of the best candidate, 0 to 1."""
+    reasons: tuple[str, ...] = ()
+    """One short phrase per check: ``title 0.97``, ``year 2021 = 2021``, ``margin 0.42``..."""
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """Character offsets ``[start, end)`` into the plain text of one item field."""
@@ -123,12 +144,23 @@ class Reference:
     status: Status = Status.PARSED
     registry: str | None = None
     """Which registry supplied the record (``crossref``, ``datacite``…), when resolved."""
+    match: Match | None = None
+    """For a reference printed without a DOI: the bibliographic search's verdict."""
     provenance: tuple[Provenance, ...] = ()
 
     @property
     def year(self) -> int | None:
         """The year of publication, if known."""
         return self.issued[0] if self.issued else None
+
+    @property
+    def how(self) -> How:
+        """Whether the DOI was printed, found by a validated search, or is missing."""
+        if self.doi is None:
+            return How.UNMATCHED
+        if self.match is not None:
+            return How.MATCHED
+        return How.PRINTED
 
     @property
     def identity(self) -> str:
@@ -139,7 +171,7 @@ class Reference:
         return "text:" + " ".join(text.casefold().split())
 
 
-_MERGE_SKIP = frozenset({"provenance", "et_al", "status", "registry"})
+_MERGE_SKIP = frozenset({"provenance", "et_al", "status", "registry", "match"})
 
 
 def merge(primary: Reference, secondary: Reference) -> Reference:
