@@ -1,11 +1,17 @@
 """JSONL writer: one JSON object per work and line, with where each work was found.
 
-Each line holds the CSL-JSON fields of `csljson.csl_item` (empty ones left out), then
-always ``"et-al"`` (whether the author list was cut short), ``"status"`` (``parsed``,
-``resolved`` or ``unresolved``), ``"registry"`` (``crossref``, ``datacite``… when resolved,
-else null), ``"raw"`` (the reference string, or null) and ``"provenance"``: one object per citing item with the
-keys ``source, item, guid, link, field, label, span`` (``span`` is ``[start, end]`` or
-null). Keys come in this fixed order, so output diffs cleanly.
+Each line holds the CSL-JSON fields of `csljson.csl_item` (empty ones left out), then always:
+
+- ``"et-al"``: whether the author list was cut short;
+- ``"status"``: ``parsed``, ``resolved`` or ``unresolved``;
+- ``"registry"``: ``crossref``, ``datacite``… when resolved, else null;
+- ``"how"``: ``printed``, ``matched`` or ``unmatched``, and ``"score"`` and ``"reasons"``:
+  the bibliographic search's validation, for references printed without a DOI;
+- ``"raw"``: the reference string, or null;
+- ``"provenance"``: one object per citing item with the keys
+  ``source, item, guid, link, field, label, span`` (``span`` is ``[start, end]`` or null).
+
+Keys come in this fixed order, so output diffs cleanly.
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ def jsonl_record(key: str, work: Reference) -> dict[str, Any]:
         "et-al": work.et_al,
         "status": str(work.status),
         "registry": work.registry,
+        "how": str(work.how),
+        "score": work.match.score if work.match else None,
+        "reasons": list(work.match.reasons) if work.match else [],
         "raw": work.raw,
         "provenance": [provenance_json(p) for p in work.provenance],
     }

@@ -323,10 +323,20 @@ def test_jsonl_output() -> None:
         '"issued": {"date-parts": [[2023]]}, '
         '"URL": "https://www.who.int/publications/i/item/9789240083851", '
         '"publisher": "World Health Organization", '
-        '"et-al": false, "status": "parsed", "registry": null, "raw": null, "provenance": []}'
+        '"et-al": false, "status": "parsed", "registry": null, "how": "unmatched", "score": null, '
+        '"reasons": [], "raw": null, "provenance": []}'
     )
     meng = json.loads(lines[0])
-    assert list(meng)[-5:] == ["et-al", "status", "registry", "raw", "provenance"]
+    assert list(meng)[-8:] == [
+        "et-al",
+        "status",
+        "registry",
+        "how",
+        "score",
+        "reasons",
+        "raw",
+        "provenance",
+    ]
     assert meng["et-al"] is True
     assert meng["raw"] == MENG.raw
     assert meng["provenance"] == [
