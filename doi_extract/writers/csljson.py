@@ -117,7 +117,7 @@ def csl_name(person: Person) -> dict[str, str]:
     own CSL-JSON); CSL processors ignore it.
     """
     literal = clean(person.literal)
-    name = (
+    name: dict[str, str | None] = (
         {"literal": literal}
         if literal
         else {"family": clean(person.family), "given": clean(person.given)}
