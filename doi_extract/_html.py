@@ -19,7 +19,8 @@ the contract:
 
 Alongside the text, `render` returns every ``href`` / ``src`` value (entity-decoded) with
 the text offset where its element sits (the start of the text that follows the tag), and
-the offsets of ``<hr>`` rules, which end reference blocks.
+the offsets of ``<hr>`` rules and of headings (``h1``-``h6``, ``dt``), which end reference
+blocks.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ _BLOCKS = frozenset(
     }
 )
 # Any markup at all: "<p", "</", "<!--"; plain text such as "p < 0.05" has none.
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt"})
 _ANY_TAG = re.compile(r"<[a-zA-Z/!]")
 _PLAIN_SPACE = re.compile(r"[^\S\n]+")
 _SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
@@ -85,6 +87,8 @@ class Rendered:
     """(offset, URL) for every ``href``/``src`` value, in document order."""
     rules: tuple[int, ...] = ()
     """Offsets of ``<hr>`` elements."""
+    headings: tuple[int, ...] = ()
+    """Offsets where the text of a heading (``h1``-``h6``) or definition term (``dt``) starts."""
 
 
 def render(value: str) -> Rendered:
@@ -108,7 +112,8 @@ class _Renderer:
 
     Whitespace is held back as ``pending`` (``""``, ``" "``, ``"\\n"`` or ``"\\n\\n"``) and
     written only when more text follows, so offsets are final as soon as they are taken.
-    Links and rules wait in ``waiting`` for the offset of the next text written.
+    Links wait in ``waiting_links``, rules and headings in ``waiting_marks`` (each the list
+    its offset goes to), for the offset of the next text written.
     """
 
     def __init__(self) -> None:
@@ -117,7 +122,9 @@ class _Renderer:
         self.pending = ""
         self.links: list[tuple[int, str]] = []
         self.rules: list[int] = []
-        self.waiting: list[str | None] = []  # a URL, or None for a rule
+        self.headings: list[int] = []
+        self.waiting_links: list[str] = []
+        self.waiting_marks: list[list[int]] = []
 
     def run(self, value: str) -> Rendered:
         position = 0
@@ -129,7 +136,9 @@ class _Renderer:
         if position < len(value):
             self.text(value[position:])
         self.settle(self.length)
-        return Rendered("".join(self.parts), tuple(self.links), tuple(self.rules))
+        return Rendered(
+            "".join(self.parts), tuple(self.links), tuple(self.rules), tuple(self.headings)
+        )
 
     def tag(self, tag: str) -> None:
         name_match = _TAG_NAME.match(tag)
@@ -141,13 +150,15 @@ class _Renderer:
         elif name in _BLOCKS:
             self.pending = "\n\n"
             if name == "hr":
-                self.waiting.append(None)
+                self.waiting_marks.append(self.rules)
+            elif name in _HEADINGS and tag[1] != "/":
+                self.waiting_marks.append(self.headings)
         if tag[1] != "/" and ("href" in tag or "src" in tag or "HREF" in tag or "SRC" in tag):
             for attr in _URL_ATTR.finditer(tag):
                 url = attr.group(1) or attr.group(2) or attr.group(3) or ""
                 url = html.unescape(url).strip() if "&" in url else url.strip()
                 if url:
-                    self.waiting.append(url)
+                    self.waiting_links.append(url)
 
     def text(self, chunk: str) -> None:
         if "&" in chunk:
@@ -166,9 +177,10 @@ class _Renderer:
         self.pending = " " if chunk[-1:].isspace() else ""
 
     def settle(self, offset: int) -> None:
-        for url in self.waiting:
-            if url is None:
-                self.rules.append(offset)
-            else:
-                self.links.append((offset, url))
-        self.waiting.clear()
+        if self.waiting_links:
+            self.links.extend((offset, url) for url in self.waiting_links)
+            self.waiting_links.clear()
+        if self.waiting_marks:
+            for marks in self.waiting_marks:
+                marks.append(offset)
+            self.waiting_marks.clear()

@@ -3,9 +3,15 @@
 Each text field is rendered to plain text by `doi_extract._html.render` (its docstring
 gives the rules; spans are offsets into that rendering). Then:
 
-* Labelled blocks (``Article References:``, ``<h3>References</h3>``, ``DOI:`` …; the table
-  is `LABELS`) give reference strings, one per line, the item's own DOI and the title of
-  the article the item is about.
+* Labelled blocks (``Article References:``, ``<h3>References</h3>``, ``Journal``, ``DOI:``
+  …; the table is `LABELS`) give reference strings, and the DOI, title and journal of the
+  article the item is about. A label is a line of its own or a line's start before ``:``,
+  in any markup (``<strong>``, ``<h2>``, ``<dt>``) or plain text. A block ends at the next
+  label, rule (``<hr>``), heading or separator paragraph (``* * *``). The rest of the
+  label's paragraph gives one reference per line (or per numbered entry, its wrapped lines
+  joined); later paragraphs (list items, ``[1] …`` lines) are taken while they look like
+  citations, so a footer after a reference list is not. Page furniture (``© 2024 …``,
+  "retrieved … from https://…") is never a reference.
 * Every DOI anywhere (metadata, links, running text) is collected in `Extraction.dois`
   and becomes a work of its own if no reference string carries it.
 * Items whose metadata declares a DOI (journal tables of contents, arXiv) describe that
@@ -18,6 +24,7 @@ in ``raw``.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import email.utils
 import logging
@@ -48,11 +55,13 @@ class LabelKind(Enum):
     """What a labelled block holds."""
 
     CITATION = "citation"
-    """Reference strings, one per line."""
+    """Reference strings, one per line, list item or paragraph."""
     GENERIC = "generic"
     """Reference strings only where a line looks like a citation (``Source:``)."""
     TITLE = "title"
     """The title of the article the item reports on."""
+    JOURNAL = "journal"
+    """The journal (container title) of the article the item reports on."""
     DOI = "doi"
     """The DOI of the article the item reports on."""
     OTHER = "other"
@@ -70,6 +79,8 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "article reference",
         "references",
         "reference",
+        "reference list",
+        "references and notes",
         "journal references",
         "journal reference",
         "citations",
@@ -77,6 +88,9 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "original publications",
         "original publication",
         "bibliography",
+        "works cited",
+        "literature",
+        "literature cited",
         "further reading",
     )
     | _kinds(
@@ -92,6 +106,7 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "study",
     )
     | _kinds(LabelKind.TITLE, "article title", "paper title", "study title")
+    | _kinds(LabelKind.JOURNAL, "journal", "journals", "journal information")
     | _kinds(LabelKind.DOI, "doi", "dois")
     | _kinds(
         LabelKind.OTHER,
@@ -102,6 +117,7 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "keyword",
         "method of research",
         "article publication date",
+        "coi statement",
         "funding",
         "contacts",
         "contact",
@@ -111,6 +127,9 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "tags",
         "web references",
         "web reference",
+        "story source",
+        "cite this page",
+        "provided by",
     )
 )
 """Block labels (case-folded) and what their blocks hold; read-only."""
@@ -131,6 +150,19 @@ _LABEL_LINE = re.compile(
 _SEPARATOR = regex.compile(r"[-\u2013\u2014_*=~\u2022\u00b7 ]+")
 # A list number before a reference: "1. ", "[12] ", "(3) ".
 _ENUMERATOR = regex.compile(r"(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}\.)\s+")
+# A line that is only a link to the work: "DOI 10.1038/nature14539", "https://doi.org/10.…".
+_LINK_LINE = regex.compile(r"(?:doi:?\s*)?(?:https?://\S+|10\.\d{4,9}/\S+)", regex.IGNORECASE)
+# Page furniture that has a year and full stops yet cites nothing:
+# "© 2024 Example Lab. All rights reserved.", phys.org's "Citation: Title (2025, June 3)
+# retrieved 4 June 2025 from https://phys.org/news/…".
+_BOILERPLATE = regex.compile(
+    r"^(?:\u00a9|\(c\)\s|copyright\b)|\ball rights reserved\b"
+    r"|\bretrieved\b.{0,40}?\bfrom\s+(?:https?://|www\.)",
+    regex.IGNORECASE,
+)
+_SENTENCE_END = ".,;:!?"
+# A DOI somewhere in a line: "… 2015. doi:10.1038/nature14539".
+_DOI_HINT = regex.compile(r"\b10\.\d{4,9}/")
 # A truncated copy ends with an ellipsis: "Smith, J. et al. Targeting FSP1 […]".
 _TRUNCATION = regex.compile(r"\s*(?:\[(?:…|\.\.\.)\]|…|\.\.\.)$")
 # A title ending in an initialism keeps its period: "… in the U.S.".
@@ -209,6 +241,7 @@ class _Field:
     rendered: Rendered
     candidates: list[_Candidate] = dataclasses.field(default_factory=list)
     titles: list[str] = dataclasses.field(default_factory=list)
+    journals: list[str] = dataclasses.field(default_factory=list)
     block_dois: list[tuple[str, str, Span | None]] = dataclasses.field(default_factory=list)
     """(doi, as printed, span) of DOI blocks."""
 
@@ -240,6 +273,7 @@ class _ItemExtractor:
         blocks = [(f.name, block) for f in fields for block in f.block_dois]
         block_doi = blocks[0][1][0] if blocks else None
         title = next((title for f in fields for title in f.titles), None)
+        journal = next((journal for f in fields for journal in f.journals), None)
         if block_doi is not None:
             _lend_block_doi(candidates, blocks[0][1], title)
         for candidate in candidates:
@@ -259,8 +293,8 @@ class _ItemExtractor:
             if reference.identity not in self.works:
                 self._add(reference)
 
-        if title is not None:
-            self._apply_title(title, block_doi, candidates)
+        if title is not None or journal is not None:
+            self._apply_described(title, journal, block_doi, candidates)
         references = dict.fromkeys(c.text for c in candidates)
         return Extraction(
             dois=tuple(dois), references=tuple(references), works=tuple(self.works.values())
@@ -380,17 +414,34 @@ class _ItemExtractor:
                 return match.group(1)
         return None
 
-    def _apply_title(self, title: str, block_doi: str | None, candidates: list[_Candidate]) -> None:
-        target: str | None = None
-        if block_doi is not None:
-            target = block_doi
-        elif len(candidates) == 1:
-            target = _identity(candidates[0])
-        else:
-            folded = _fold(title)
-            target = next((_identity(c) for c in candidates if folded in _fold(c.text)), None)
-        if target is not None and target in self.works:
-            self.works[target] = dataclasses.replace(self.works[target], title=title)
+    def _apply_described(
+        self,
+        title: str | None,
+        journal: str | None,
+        block_doi: str | None,
+        candidates: list[_Candidate],
+    ) -> None:
+        """Give the Article Title and Journal blocks to the work the item reports on.
+
+        That work is the DOI block's, else the item's one reference, else the reference
+        that contains the title.
+        """
+        target = block_doi
+        if target is None:
+            identities = dict.fromkeys(_identity(c) for c in candidates)
+            if len(identities) == 1:
+                target = next(iter(identities))
+            elif title is not None:
+                folded = _fold(title)
+                target = next((_identity(c) for c in candidates if folded in _fold(c.text)), None)
+        known = self.works.get(target) if target is not None else None
+        if known is None:
+            return
+        self.works[known.identity] = dataclasses.replace(
+            known,
+            title=title or known.title,
+            container_title=journal or known.container_title,
+        )
 
 
 def _lend_block_doi(
@@ -426,42 +477,84 @@ def _dois_in(text: str) -> Iterable[DoiMatch]:
 
 
 def _read_blocks(field: _Field) -> None:
-    """Fill ``field`` with the reference strings, titles and DOIs of its labelled blocks."""
-    text = field.rendered.text
+    """Fill ``field`` with the reference strings, titles, journals and DOIs of its blocks.
+
+    A block runs from its label to the next label, rule or heading. Its text on the label's
+    own paragraph is read line by line; the paragraphs after it (a label alone on its line,
+    a list under a heading) are taken while they look like citations.
+    """
+    rendered = field.rendered
+    text = rendered.text
     labels = list(_LABEL_LINE.finditer(text))
+    if not labels:
+        return
+    stops = sorted((*rendered.rules, *rendered.headings))
     last: _Candidate | None = None
     for index, match in enumerate(labels):
         label = " ".join(match.group("label").split())
         kind = LABELS[label.casefold()]
+        if kind is LabelKind.OTHER:
+            continue
         start = match.end()
-        next_label = labels[index + 1].start() if index + 1 < len(labels) else len(text)
-        paragraph_end = _find(text, "\n\n", start)
-        if text[start : _find(text, "\n", start)].strip() or "\n" in text[start:paragraph_end]:
-            end = min(paragraph_end, next_label)
-        else:  # the label stands alone: its block is the following paragraphs
-            end = min([next_label, *(rule for rule in field.rendered.rules if rule > start)])
-        lines = list(_lines(text, start, end))
-        if kind in (LabelKind.CITATION, LabelKind.GENERIC):
-            for line_start, line_end in lines:
-                candidate = _candidate(field, label, line_start, line_end)
-                if kind is LabelKind.GENERIC and not _looks_like_citation(candidate):
-                    continue
-                if candidate.doi is None and len(candidate.text.split()) < 3:
-                    continue
+        end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
+        stop = bisect.bisect_right(stops, start)
+        if stop < len(stops):
+            end = min(end, stops[stop])
+        if kind is LabelKind.CITATION or kind is LabelKind.GENERIC:
+            for candidate in _citations(field, label, kind, start, end):
                 field.candidates.append(candidate)
                 last = candidate
-        elif kind is LabelKind.TITLE and lines:
-            title = _strip_period(" ".join(text[lines[0][0] : lines[0][1]].split()))
-            if title:
-                field.titles.append(title)
         elif kind is LabelKind.DOI:
-            found = _block_doi(field.rendered, match.start(), start, end)
+            paragraph_end = next((e for s, e in _paragraphs(text, start, end) if e > s), end)
+            found = _block_doi(rendered, match.start(), start, paragraph_end)
             if found is None:
                 continue
             field.block_dois.append(found)
             # "Title. Journal (2024).<br>DOI: 10.…": the DOI line belongs to the reference.
             if last and last.doi is None and "\n\n" not in text[last.span.end : match.start()]:
                 last.doi, last.doi_as_printed = found[0], found[1]
+        else:
+            line = next(_lines(text, start, end), None)
+            value = _strip_period(" ".join(text[line[0] : line[1]].split())) if line else ""
+            if value:
+                (field.titles if kind is LabelKind.TITLE else field.journals).append(value)
+
+
+def _citations(
+    field: _Field, label: str, kind: LabelKind, start: int, end: int
+) -> Iterator[_Candidate]:
+    """The reference strings of one citation block, ``text[start:end]`` after its label."""
+    text = field.rendered.text
+    for number, (paragraph_start, paragraph_end) in enumerate(_paragraphs(text, start, end)):
+        own = number == 0
+        entries, separator = _entries(text, paragraph_start, paragraph_end)
+        taken = False
+        for entry_start, entry_end, entry_text in entries:
+            candidate = _candidate(field, label, entry_start, entry_end, entry_text)
+            # Beyond the label's paragraph a linked DOI is not enough ("Link: paper").
+            evidence = candidate.doi is not None and (own or "10." in candidate.text)
+            if _BOILERPLATE.search(candidate.text) or (
+                (kind is LabelKind.GENERIC or not own)
+                and not _looks_like_citation(candidate.text, evidence)
+            ):
+                if own:
+                    continue
+                return
+            if candidate.doi is None and len(candidate.text.split()) < 3:
+                continue
+            taken = True
+            yield candidate
+        if separator or (own and entries and not taken):
+            return
+
+
+def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each paragraph of ``text[start:end]`` (split at blank lines)."""
+    position = start
+    while position < end:
+        paragraph_end = min(_find(text, "\n\n", position), end)
+        yield position, paragraph_end
+        position = paragraph_end + 2
 
 
 def _find(text: str, needle: str, start: int) -> int:
@@ -469,26 +562,67 @@ def _find(text: str, needle: str, start: int) -> int:
     return len(text) if found < 0 else found
 
 
-def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """The non-empty lines of ``text[start:end]``, stripped, up to a separator paragraph."""
+def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+    """``(start, end, numbered)`` of the non-empty lines of ``text[start:end]``, stripped.
+
+    A list number (``1.``, ``[1]``, ``(1)``) is left out of the line, and ``numbered`` says
+    there was one.
+    """
     position = start
     while position < end:
         line_end = min(_find(text, "\n", position), end)
         line = text[position:line_end]
-        stripped = line.strip()
-        if stripped:
-            if _SEPARATOR.fullmatch(stripped):
-                return
+        if line and not line.isspace():
             line_start = position + len(line) - len(line.lstrip())
             enumerator = _ENUMERATOR.match(text, line_start, line_end)
             if enumerator:
                 line_start = enumerator.end()
-            yield line_start, line_start + len(text[line_start:line_end].rstrip())
+            yield line_start, line_start + len(text[line_start:line_end].rstrip()), bool(enumerator)
         position = line_end + 1
 
 
-def _candidate(field: _Field, label: str, start: int, end: int) -> _Candidate:
-    text = field.rendered.text[start:end]
+def _entries(text: str, start: int, end: int) -> tuple[list[tuple[int, int, str]], bool]:
+    """The references of one paragraph as ``(start, end, text)``, and whether a separator ended it.
+
+    Each line is a reference, except lines that continue the one before: the wrapped lines
+    of a numbered entry, a bare DOI or URL line, and the lines of a reference printed one
+    field per line (authors / title / "Nature 521, 436-444 (2015)"), which runs until a line
+    with a year. Continued lines are joined with a space, or with ". " where a field's line
+    ends without punctuation.
+    """
+    entries: list[tuple[int, int, str]] = []
+    numbered = False
+    for line_start, line_end, enumerated in _lines(text, start, end):
+        line = text[line_start:line_end]
+        if _SEPARATOR.fullmatch(line):
+            return entries, True
+        if entries and not enumerated:
+            entry_start, _, entry_text = entries[-1]
+            link = _LINK_LINE.fullmatch(line) is not None
+            fields = not numbered and _incomplete(entry_text) and not _complete(line)
+            if numbered or link or fields:
+                plain = numbered or link or entry_text[-1] in _SENTENCE_END or line[0].islower()
+                joined = entry_text + (" " if plain else ". ") + line
+                entries[-1] = (entry_start, line_end, joined)
+                continue
+        entries.append((line_start, line_end, line))
+        numbered = enumerated
+    return entries, False
+
+
+def _incomplete(text: str) -> bool:
+    """No year and no link yet: the first lines of a reference printed one field per line."""
+    return _YEAR.search(text) is None and "10." not in text and "://" not in text
+
+
+def _complete(line: str) -> bool:
+    """A line that is a reference by itself: a year with an author list, or a DOI."""
+    return ("10." in line and _DOI_HINT.search(line) is not None) or (
+        _YEAR.search(line) is not None and _AUTHORISH.search(line) is not None
+    )
+
+
+def _candidate(field: _Field, label: str, start: int, end: int, text: str) -> _Candidate:
     match = next(iter(_dois_in(text)), None)
     doi, printed = (match.doi, match.as_printed) if match else (None, None)
     if match is None:
@@ -511,11 +645,10 @@ def _block_doi(
     return None
 
 
-def _looks_like_citation(candidate: _Candidate) -> bool:
+def _looks_like_citation(text: str, has_doi: bool) -> bool:
     """A DOI, or a year with an author list or a sentence-like title: not "Source: NASA"."""
-    if candidate.doi:
+    if has_doi:
         return True
-    text = candidate.text
     if not _YEAR.search(text):
         return False
     return bool(_AUTHORISH.search(text)) or (len(text.split()) >= 6 and ". " in text)

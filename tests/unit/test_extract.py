@@ -270,14 +270,184 @@ def test_doi_line_under_a_reference_belongs_to_it() -> None:
     assert (work.raw, work.doi) == (LECUN, LECUN_DOI)
 
 
-def test_labels_table_is_read_only_and_covers_the_issue_labels() -> None:
-    for label in ("article references", "references", "reference", "journal reference"):
-        assert LABELS[label] is LabelKind.CITATION
-    for label in ("source", "more information"):
-        assert LABELS[label] is LabelKind.GENERIC
-    assert LABELS["subject of research"] is LabelKind.OTHER
+@pytest.mark.parametrize(
+    ("kind", "labels"),
+    [
+        (
+            LabelKind.CITATION,
+            "article references, article reference, journal references, journal reference, "
+            "references, reference, citations, citation, original publications, "
+            "original publication, bibliography, works cited, literature",
+        ),
+        (
+            LabelKind.GENERIC,
+            "more information, sources, source, publications, publication, papers, paper, "
+            "studies, study",
+        ),
+        (LabelKind.TITLE, "article title"),
+        (LabelKind.JOURNAL, "journal, journal information"),
+        (LabelKind.DOI, "doi"),
+        (LabelKind.OTHER, "subject of research, image credits, cite this page, story source"),
+    ],
+    ids=lambda value: value.name if isinstance(value, LabelKind) else None,
+)
+def test_labels_table_covers_the_issue_labels(kind: LabelKind, labels: str) -> None:
+    for label in labels.split(", "):
+        assert LABELS[label] is kind, label
+
+
+def test_labels_table_is_read_only_and_case_folded() -> None:
+    assert all(label == label.casefold().strip() for label in LABELS)
     with pytest.raises(TypeError):
         LABELS["x"] = LabelKind.OTHER  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param("<p><strong>{label}</strong>: {ref}</p>", id="strong-colon-outside"),
+        pytest.param("<p><b>{label}:</b> {ref}</p>", id="b-colon-inside"),
+        pytest.param("<h2>{label}</h2><p>{ref}</p>", id="h2"),
+        pytest.param("<h6>{label}</h6><p>{ref}</p>", id="h6"),
+        pytest.param("<dl><dt>{label}</dt><dd>{ref}</dd></dl>", id="dt-dd"),
+        pytest.param("<p>{label}: {ref}</p>", id="plain-in-html"),
+        pytest.param("Story.\n\n{label}: {ref}", id="plain-text"),
+        pytest.param("Story.\n\n{label}\n{ref}", id="plain-text-own-line"),
+    ],
+)
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Journal Reference",
+        "JOURNAL REFERENCES",
+        "references",
+        "Citation",
+        "Original Publication",
+        "Works Cited",
+        "Literature",
+        "More information",
+        "Source",
+        "Paper",
+        "Study",
+        "Publication",
+    ],
+)
+def test_label_forms_and_case_variants(template: str, label: str) -> None:
+    extraction = extract(item(template.format(label=label, ref=LECUN)))
+    assert extraction.references == (LECUN,)
+    assert extraction.works[0].provenance[0].label == label
+
+
+def test_journal_and_title_fields_describe_the_doi_block_work() -> None:
+    content = (
+        "<p>Story.</p><p><strong>Journal</strong></p><p>Nature</p>"
+        f"<p><strong>DOI</strong></p><p>{LECUN_DOI}</p>"
+        "<p><strong>Article Title</strong></p><p>Deep learning</p>"
+        "<p><strong>Article Publication Date</strong></p><p>27-May-2015</p>"
+    )
+    extraction = extract(item(content))
+    assert extraction.references == ()
+    work = only_work(extraction)
+    assert (work.doi, work.title, work.container_title) == (LECUN_DOI, "Deep learning", "Nature")
+
+
+def test_journal_information_goes_to_the_one_reference() -> None:
+    content = (
+        f"<p><b>More information:</b> Y. LeCun et al. Deep learning, Nature (2015). "
+        f"DOI: {LECUN_DOI}</p><p><b>Journal information:</b> <a href='/j/nature'>Nature</a></p>"
+    )
+    work = only_work(extract(item(content)))
+    assert (work.doi, work.container_title, work.title) == (LECUN_DOI, "Nature", None)
+
+
+def test_journal_names_no_work_among_several_references_without_a_doi_block() -> None:
+    content = f"<p><b>References:</b><br>{LECUN}<br>{SILVER}</p><p>Journal: Nature</p>"
+    works = extract(item(content)).works
+    assert [w.container_title for w in works] == [None, None]
+
+
+def test_block_under_a_heading_stops_at_the_next_heading() -> None:
+    content = (
+        f"<h2>References</h2><ol><li>{LECUN}</li></ol>"
+        "<h2>Comments</h2><p>Smith, J. wrote in 2024: I read this. Great post, thanks.</p>"
+    )
+    assert extract(item(content)).references == (LECUN,)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        pytest.param("Thanks for reading! Subscribe for more posts like this one.", id="prose"),
+        pytest.param("\u00a9 2024 Example Lab. All rights reserved. Built with care.", id="copy"),
+        pytest.param("Copyright 2024 Example Press. Terms. Privacy.", id="copyright"),
+    ],
+)
+def test_footer_after_a_reference_list_is_not_a_reference(footer: str) -> None:
+    content = f"<h3>References</h3><ol><li>{LECUN}</li><li>{SILVER}</li></ol><p>{footer}</p>"
+    assert extract(item(content)).references == (LECUN, SILVER)
+
+
+def test_inline_label_takes_following_paragraphs_that_look_like_citations() -> None:
+    content = (
+        f"<p><strong>More information:</strong> {LECUN} DOI: {LECUN_DOI}<br><br>"
+        f"{SILVER} DOI: 10.1038/nature16961</p>"
+        "<p>Provided by Example University</p>"
+        f'<p>Link: <a href="https://doi.org/{LECUN_DOI}">the paper</a></p>'
+    )
+    extraction = extract(item(content))
+    assert extraction.references == (
+        f"{LECUN} DOI: {LECUN_DOI}",
+        f"{SILVER} DOI: 10.1038/nature16961",
+    )
+
+
+def test_self_citation_of_the_news_page_is_not_a_reference() -> None:
+    content = (
+        "<p><strong>Citation</strong>: Deep learning explained (2015, May 27) retrieved "
+        "28 May 2015 from https://news.example/2015-05-deep-learning.html</p>"
+    )
+    assert extract(item(content)).references == ()
+
+
+def test_wrapped_lines_of_a_numbered_entry_are_one_reference() -> None:
+    content = (
+        "References\n"
+        "1. LeCun Y, Bengio Y, Hinton G. Deep\n   learning. Nature. 2015;521(7553):436-44.\n"
+        "2. Silver D, Huang A, Maddison CJ, et al. Mastering the game of Go with deep\n"
+        "neural networks and tree search. Nature. 2016;529(7587):484-9."
+    )
+    extraction = extract(item(content, field="description"))
+    assert extraction.references == (
+        "LeCun Y, Bengio Y, Hinton G. Deep learning. Nature. 2015;521(7553):436-44.",
+        "Silver D, Huang A, Maddison CJ, et al. Mastering the game of Go with deep neural "
+        "networks and tree search. Nature. 2016;529(7587):484-9.",
+    )
+    span = extraction.works[0].provenance[0].span
+    assert span is not None
+    assert render(content).text[span.start : span.end].startswith("LeCun Y")
+    assert render(content).text[span.start : span.end].endswith("436-44.")
+
+
+def test_reference_printed_one_field_per_line_is_one_reference() -> None:
+    content = (
+        "<h3>Original publication</h3><p>Yann LeCun, Yoshua Bengio, Geoffrey Hinton<br>"
+        "<strong>Deep learning</strong><br>Nature 521, 436\u2013444 (2015)<br>"
+        f"https://doi.org/{LECUN_DOI}</p>"
+    )
+    work = only_work(extract(item(content)))
+    assert work.raw == (
+        "Yann LeCun, Yoshua Bengio, Geoffrey Hinton. Deep learning. Nature 521, "
+        f"436\u2013444 (2015) https://doi.org/{LECUN_DOI}"
+    )
+    assert work.doi == LECUN_DOI
+
+
+def test_complete_references_on_consecutive_lines_stay_apart() -> None:
+    link = "https://doi.org/10.1038/nature16961"
+    content = f"<p><b>References</b><br>{LECUN}<br>{SILVER}<br>{link}</p>"
+    extraction = extract(item(content))
+    assert extraction.references == (LECUN, f"{SILVER} {link}")
+    assert [w.doi for w in extraction.works] == [None, "10.1038/nature16961"]
 
 
 # DOIs everywhere ----------------------------------------------------------------------------

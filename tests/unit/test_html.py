@@ -70,3 +70,14 @@ def test_closing_tags_carry_no_links() -> None:
 def test_rules_are_located() -> None:
     rendered = render("<p>above</p><hr /><p>below</p>")
     assert rendered.rules == (rendered.text.index("below"),)
+
+
+def test_headings_and_definition_terms_are_located() -> None:
+    rendered = render("<p>intro</p><h2>References</h2><ol><li>A</li></ol><dl><dt>DOI</dt></dl>")
+    assert rendered.text == "intro\n\nReferences\n\nA\n\nDOI"
+    assert rendered.headings == (rendered.text.index("References"), rendered.text.index("DOI"))
+
+
+def test_closing_heading_tags_and_bold_paragraphs_are_not_headings() -> None:
+    rendered = render("<p><strong>Journal</strong></p><p>Nature</p></h3>tail")
+    assert rendered.headings == ()
