@@ -1,31 +1,42 @@
 """PARSE: split one reference string into bibliographic fields, offline.
 
-The main target is the Springer Nature style that science-news feeds copy::
+Nine shapes that science-news sites and blogs print are read, for example::
 
-    Wu, K., Vaughan, A.J., Bossowski, J.P. et al. Targeting FSP1 triggers ferroptosis in
-    lung cancer. Nature 648, 110-118 (2025). https://doi.org/10.1038/s41586-025-09710-8
+    springer      Wu, K., Vaughan, A.J. et al. Title. Nature 648, 110-118 (2025). https://doi.org/…
+    apa           Wu, K., & Vaughan, A. J. (2025). Title. Nature, 648(7), 110-118. https://doi.org/…
+    harvard       Wu, K. and Vaughan, A.J. (2025) 'Title', Nature, 648(7), pp. 110-118. doi:10.…
+    vancouver     Wu K, Vaughan AJ, et al. Title. Nature. 2025 Jan;648(7):110-8. doi:10.… PMID: 1
+    chicago-ad    Wu, Kai, and Anna J. Vaughan. 2025. "Title." Nature 648 (7): 110-18.
+    chicago-nb    Wu, Kai, and Anna J. Vaughan. "Title." Nature 648, no. 7 (2025): 110-18.
+    ieee          K. Wu and A. J. Vaughan, "Title," Nature, vol. 648, no. 7, pp. 110-118, Jan. 2025.
+    sciencedaily  Kai Wu, Anna J. Vaughan. Title. Nature, 2025; 648 (7): 110 DOI: 10.…
+    physorg       Kai Wu et al, Title, Nature (2025). DOI: 10.…
 
-APA (``Family, A. B., & Family, C. (2021). Title. Journal, 12(3), 45-67.``) and Vancouver
-(``Family AB, Family CD. Title. J Abbrev. 2021;12(3):45-67.``) are read on a best-effort
-basis. The method, in order:
+The method, in order (docs/parsing.md has the details and what is known to fail):
 
-1. DOIs and URLs are taken out of the string (the first DOI is the work's DOI, the first
-   other URL its ``url``).
-2. The author list is read from the start: ``Family, I.`` names (or Vancouver
-   ``Family IN``) joined by commas, ``&`` or ``and``, and an optional ``et al.``
-3. The tail is anchored at the end: ``Vol(Issue), pages (Year)`` (Springer Nature),
-   ``Year;Vol(Issue):pages`` (Vancouver) or, after an APA ``(Year).``,
-   ``, Vol(Issue), pages``.
-4. What lies between is split at sentence ends: the journal is the last segment,
-   extended backwards over abbreviated segments (``Proc. Natl Acad. Sci. USA``); the title
-   is everything before it.
+1. Clean: collapse white space, drop labels (``More information:``), take out DOIs and
+   links (the first DOI is the work's DOI, the first other link its ``url``), and drop tails
+   that are not bibliographic (``PMID: 1``, ``[Online]``, ``(Accessed: …)``).
+2. Authors: four name grammars are tried at the start of the string and the one that reads
+   the longest list wins: ``Family, I.`` (Springer Nature, APA, Harvard), ``Family IN``
+   (Vancouver), ``Family, Given`` then ``Given Family`` (Chicago), ``Given Family``
+   (IEEE, ScienceDaily, phys.org). ``et al.`` and APA's ``. . .`` mark a cut list.
+3. What follows the authors picks the style: ``(2021)`` (APA, Harvard), ``2021.`` (Chicago
+   author-date), a quotation mark (Chicago notes, IEEE), or else a tail anchored at the end
+   of the string (``Vol, pages (Year)``; ``Year;Vol(Issue):pages``; ``Journal (Year)``).
+4. The text between is split into title and journal: at the closing quotation mark, at the
+   last sentence end (extended backwards over abbreviated journal words), or at the last
+   comma (phys.org).
 
-Whatever cannot be read stays None; `parse_reference` never raises.
+A lone locator (``960``, ``e124``) is an article number; a range is ``pages``. Whatever
+cannot be read stays None; `parse_reference` never raises.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import regex
 
@@ -34,51 +45,135 @@ from doi_extract.model import Person, Reference, WorkType
 
 log = logging.getLogger(__name__)
 
-_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|la|le|ter|ten|zu|al|el|bin|ibn|y)"
+_PARTICLE = (
+    r"(?:van|von|der|den|de|del|della|di|da|do|dos|das|du|la|le|ter|ten|zu|al|el|bin|ibn|ul|y)"
+)
 # One capitalised name word: "Darzi", "O'Neil", "Smith-Jones", "Ødegård".
-_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019]*(?:-\p{L}[\p{L}\p{M}'\u2019]*)*"
+_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019]*(?:[-\u2010\u2011]\p{L}[\p{L}\p{M}'\u2019]*)*"
 # A family name: "Wu", "El Darzi", "van der Berg", "d'Alembert".
 _FAMILY = rf"(?:{_PARTICLE}\s+|d['\u2019])*{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD})*"
 # One initial with its dot: "J.", "LB.", "Y-L.", "Ch.".
 _INITIAL = r"(?:\p{Lu}(?:-?\p{Lu}){0,2}|\p{Lu}\p{Ll}{1,2})\."
 # Initials as printed: "J.P.", "S.J.", "Y.-L.", "A. B.".
 _INITIALS = rf"{_INITIAL}(?:\s?-?{_INITIAL})*"
-# "Bossowski, J.P." (Springer Nature, APA).
+# "Bossowski, J.P." (Springer Nature, APA, Harvard).
 _AUTHOR = regex.compile(rf"(?P<family>{_FAMILY}),\s*(?P<given>{_INITIALS})")
 # "Moghaddam SJ" (Vancouver): initials without dots, then "," "." or the end.
-_AUTHOR_VANCOUVER = regex.compile(rf"(?P<family>{_FAMILY})\s+(?P<given>\p{{Lu}}{{1,4}})(?=[,.;]|$)")
-# Between two authors: ", ", ", & ", " and ".
-_SEPARATOR = regex.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?:&|and)\s+")
+_AUTHOR_VANCOUVER = regex.compile(rf"(?P<family>{_FAMILY})\s+(?P<given>\p{{Lu}}{{1,6}})(?=[,.;]|$)")
+# "Weihermüller, Johannes", "Norman, Kari E. A." or "Medeiros, Elias Silva de" (the first
+# Chicago author): full given names, not only initials.
+# Words come before initials ("Kari E. A."), so "Renear, A. Theory and Practice" stops at "A.".
+_GIVEN_FULL = (
+    rf"(?:\p{{Lu}}\.|{_WORD}(?:[\s-]+(?!\p{{Lu}}\.){_WORD}){{0,4}})(?:[\s-]*\p{{Lu}}\.){{0,3}}"
+    rf"(?:\s+{_PARTICLE}(?=[\s,.])){{0,2}}"
+)
+_AUTHOR_INVERTED_FULL = regex.compile(
+    rf"(?P<family>{_FAMILY}),\s*(?P<given>{_GIVEN_FULL})(?=[,.]|\s+(?:and|&)\s)"
+)
+# "Jane Q. Doe", "A. B. Family", "Sidnei Azevedo de Souza", "BO VAHLQUIST": given names or
+# initials, then the family name, which is not a bare initial ("Smura EJ" is Vancouver).
+# It must end where a list goes on or stops: ",", ".", " and ", " et al".
+_AUTHOR_NATURAL = regex.compile(
+    rf"(?P<given>(?:(?:{_WORD}|(?:\p{{Lu}}\p{{Ll}}?\.-?)+|\p{{Lu}})\s+)"
+    rf"(?:(?:{_WORD}|(?:\p{{Lu}}\.-?)+|\p{{Lu}}|{_PARTICLE})\s+){{0,5}}?)"
+    rf"(?P<family>(?:{_PARTICLE}\s+){{0,3}}(?!\p{{Lu}}{{1,3}}\b){_WORD})"
+    r"(?=,|\.|;|\s+(?:and|&)\s|\s+et\s+al\b)"
+)
+# Between two authors: ", ", ", & ", " and ", and APA's ", . . . " before the last one.
+_SEPARATOR = regex.compile(r"\s*,\s*(?:(?P<last>&|and)\s+)?|\s+(?P<last>&|and)\s+")
+# A list that stops before " and " lost its last name: "Renear A. Theory and Practice".
+_DANGLING = regex.compile(r"\s*,?\s*(?:&|and)\s")
+_ELLIPSIS = regex.compile(r"\s*,?\s*(?:\.\s*){3}|\s*,?\s*\u2026\s*")
 # The end of a cut-short list: " et al.", ", et al", " et al".
 _ET_AL = regex.compile(r"\s*,?\s*et\s+al\b\.?")
+# Words that make a name an organisation's: "Climate Editorial Office", "OLYMPUS Collaboration".
+_GROUP_WORD = regex.compile(
+    r"\b(?:Office|Group|Consortium|Collaboration|Committee|Society|Association|Institute"
+    r"|Organi[sz]ation|Council|Agency|Foundation|Network|Team|Board|Editorial|Initiative"
+    r"|Centre|Center|Department|University|Project|Working|Investigators)\b"
+)
+# APA's last author after ". . ." may be a group: ", . . . OLYMPUS Collaboration. (2021)".
+_LAST_GROUP = regex.compile(r"(?P<name>\p{Lu}[^.()]{1,80}?)\.?\s+(?=\()")
+# An organisation (or a one-word name) as author, recognised only before a year or a quoted
+# title: "Climate Editorial Office. (2021)", "Stravopodis, \u201cHuman bladder…\u201d".
+_ORGANISATION = regex.compile(
+    r"(?P<name>[\p{Lu}\p{Lo}][^.()\"\u201c\u201d,;:]{1,80}?)(?:\.?\s+(?=\((?:1[89]|20)\d\d|(?:1[89]|20)\d\d\.)"
+    r"|(?=,\s*[\"\u201c]))"
+)
 
 _YEAR = r"(?:1[89]|20)\d{2}"
-_VOLUME = r"[A-Z]?\d+[A-Za-z]?"
+# A volume: "12", "B45", "12a", "199-200".
+_VOLUME = r"[A-Z]?\d+[A-Za-z]?(?:-\d+)?"
 # Pages or an article number: "1070-1074", "e1234", "960", "S12-S19".
 _PAGES = r"[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-\u2010-\u2015]\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?"
+_ISSUE = r"[^()]{1,20}"
+_MONTH = r"\p{Lu}\p{Ll}{2,8}\.?"
 # Springer Nature tail: " 25, 960 (2025)", " 462(7276), 1070-1074 (2009)", " (2025)".
 _TAIL_SPRINGER = regex.compile(
-    rf"(?:\s+(?P<volume>{_VOLUME})(?:\s*\((?P<issue>[^()]{{1,20}})\))?"
+    rf"(?:\s+(?P<volume>{_VOLUME})(?:\s*\((?P<issue>{_ISSUE})\))?"
     rf"(?:\s*[,:]\s*(?P<pages>{_PAGES}))?)?\s*\((?P<year>{_YEAR})[a-z]?\)$"
 )
-# Vancouver tail: ". 2021;12(3):45-67", ". 2020 Mar 5;9:e1234".
-_TAIL_VANCOUVER = regex.compile(
-    rf"[.,]?\s+(?P<year>{_YEAR})(?:\s+[A-Z][a-z]{{2}}(?:\s+\d{{1,2}})?)?\s*;\s*"
-    rf"(?P<volume>{_VOLUME})?(?:\s*\((?P<issue>[^()]{{1,20}})\))?(?::\s*(?P<pages>{_PAGES}))?$"
+# Vancouver and ScienceDaily tail: ". 2021;12(3):45-67", ". 2020 Mar 5;9:e1234",
+# ", 2024; 15 (1): 500", ", 2019" (ScienceDaily without a volume).
+_TAIL_YEAR_FIRST = regex.compile(
+    rf"[.,]?\s+(?P<year>{_YEAR})(?:\s+{_MONTH}(?:\s+\d{{1,2}})?)?\s*(?P<semicolon>;\s*"
+    rf"(?P<volume>{_VOLUME})?(?:\s*\((?P<issue>{_ISSUE})\))?(?:\s*:\s*(?P<pages>{_PAGES}))?)?$"
 )
-# APA tail, after the "(Year)." that follows the authors: ", 12(3), 45-67", ", 9, Article 12".
-_TAIL_APA = regex.compile(
-    rf",\s*(?P<volume>{_VOLUME})(?:\s*\((?P<issue>[^()]{{1,20}})\))?"
-    rf"(?:,\s*(?:Article\s+)?(?P<pages>{_PAGES}))?$"
+# APA and Harvard tail, after "(Year)": ", 12(3), 45-67", ", 9, Article 12", ", 5(2), pp. 1-9".
+_TAIL_COMMA = regex.compile(
+    rf",\s*(?:[Vv]ol\.\s*)?(?P<volume>{_VOLUME})(?:\s*\((?P<issue>{_ISSUE})\))?"
+    rf"(?:,\s*(?:pp?\.\s*|Article\s+|Art\.\s*no\.\s*)?(?P<pages>{_PAGES}))?$"
 )
-# APA year after the authors: "(2021). ", "(2021a, March 3). ".
-_APA_YEAR = regex.compile(rf"\((?P<year>{_YEAR})[a-z]?(?:,[^)]*)?\)\.?\s*")
+# The same without a volume: ", Article e36", ", pp. 1-6", ", e03651"; not ", 2021".
+_TAIL_COMMA_LOCATOR = regex.compile(
+    rf",\s*(?:(?:pp?\.\s*|Article\s+)(?P<pages>{_PAGES})|(?P<pages>[A-Za-z]{{1,2}}\d+|\d+-\d+))$"
+)
+# Chicago author-date tail: " 12 (3): 45-67", " 68: 33-46", ": e36".
+_TAIL_CHICAGO_AD = regex.compile(
+    rf"(?:\s+(?P<volume>{_VOLUME})(?:\s*\((?P<issue>{_ISSUE})\))?)?"
+    rf"(?:\s*:\s*(?P<pages>{_PAGES}))?$"
+)
+# Chicago notes-bibliography tail: " 12, no. 3 (2021): 45-67", " 295 (June 2016): 195-249".
+_TAIL_CHICAGO_NB = regex.compile(
+    rf"(?:\s+(?P<volume>{_VOLUME})(?:,\s*no\.\s*(?P<issue>[^()\s,]{{1,20}}))?)?"
+    rf"\s*\((?:[^()]{{0,20}}\s)?(?P<year>{_YEAR})\)(?:\s*:\s*(?P<pages>{_PAGES}))?$"
+)
+# What may follow the authors: APA/Harvard "(2021). ", "(2021a, March 3) ".
+_PAREN_YEAR = regex.compile(rf"\((?P<year>{_YEAR})[a-z]?(?:,[^)]*)?\)\.?\s*")
+# Chicago author-date "2021. ", "2021a. ".
+_BARE_YEAR = regex.compile(rf"(?P<year>{_YEAR})[a-z]?\.\s+")
+# A quoted title and what follows it: “Title,” / "Title." / 'Title', (or in curly singles).
+# Curly quotes may nest: “… Research Group “Urban Water” of …”.
+# The closing mark is followed by punctuation or a capitalised word, so a title that only
+# starts with a quotation ("Ecology" and "Plant Ecology". Ecology 8) is not cut short.
+_QUOTED = regex.compile(
+    r"(?:\u201c(?P<curly>(?:[^\u201c\u201d]|\u201c[^\u201c\u201d]*\u201d)+)\u201d|\"(?P<straight>[^\"]+)\""
+    r"|['\u2018](?P<single>.+?)['\u2019](?=[,.]))"
+    r"(?=\s*[,.]|\s*$|\s+(?!(?:and|or|in|of|for|on|to|with|from|by|as|at|vs)\b)\S)[,.]?\s*"
+)
+# IEEE parts after the title: "vol. 12", "no. 3", "pp. 45-67", "Art. no. 5", "Mar. 2021".
+_IEEE_VOLUME = regex.compile(rf"[Vv]ol\.?\s*(?P<v>{_VOLUME})")
+_IEEE_ISSUE = regex.compile(r"[Nn]o\.?\s*(?P<v>[^\s,]{1,20})")
+_IEEE_PAGES = regex.compile(rf"(?:pp?\.\s*|Art(?:icle)?\.?\s*(?:no\.\s*)?)?(?P<v>{_PAGES})")
+_IEEE_DATE = regex.compile(
+    rf"(?:{_MONTH}(?:\s*[-/\u2013]\s*{_MONTH})?\s+)?(?:\d{{1,2}},?\s+)?(?P<v>{_YEAR})"
+)
 # A year anywhere, as a last resort: "Personal communication, 2020" -> 2020.
 _ANY_YEAR = regex.compile(rf"(?<!\d){_YEAR}(?!\d)")
+# Labels news sites print before a reference: "More information: ", "Journal Reference: ".
+_LABEL = regex.compile(r"^(?:More\s+information|Journal\s+[Rr]eference|Reference)\s*:\s*")
 # Links and DOIs to take out: "https://doi.org/10.…", "doi:10.…", "DOI: 10.…", "www.…".
 _LINK = regex.compile(
     r"(?:\bdoi\s*:?\s*)?(?:(?:https?://|www\.)\S+|\b10\.\d{4,9}(?:\.\d+)*/\S+)"
-    r"|\s*\b(?:Available\s+(?:at|from)|Retrieved\s+from)\s*:?\s*(?=\S*$)",
+    r"|(?<!\S)[a-z][\w-]*(?:\.[\w-]+)+/doi/\S+",
+    regex.IGNORECASE,
+)
+# Tails that are not bibliographic: "PMID: 34265844", "PMCID: PMC8371605", "[Online].",
+# "Available at:", "(Accessed: 3 June 2024)", "Epub 2021 Jul 15.", "Retrieved from".
+_NOISE = regex.compile(
+    r"\b(?:PMID|PMCID)\s*:?\s*(?:PMC)?\d+\.?|\[Online\]\.?|\(Accessed:?[^)]*\)"
+    r"|\bEpub\s+(?:ahead\s+of\s+print\.?|\d{4}(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?\.?)"
+    r"|\b(?:Available(?:\s+(?:at|from|online))?|Retrieved\s+from)\s*:?(?=\s*$|\s*[;.]\s*$)",
     regex.IGNORECASE,
 )
 # Where a sentence ends inside the title/journal part: after ". ", "? " or "! ".
@@ -86,11 +181,25 @@ _SENTENCE_GAP = regex.compile(r"(?<=[.?!])\s+")
 # A segment of an abbreviated journal name, 1-3 words ending in a dot: "Nat.", "Natl Acad.",
 # "Lancet Infect.", "J. of"; not "on lung cancer." (a title's lower-case words).
 _ABBREVIATED = regex.compile(r"(?:(?:\p{Lu}\p{L}*|of|and|&)\s+){0,2}\p{Lu}\p{L}*\.")
+# One to three short abbreviated words: "Phys.", "J. Am.", "Proc. Natl."; not "Cancer.".
+_SHORT_ABBREVIATIONS = regex.compile(r"\p{Lu}\p{Ll}{0,3}\.(?:\s+\p{Lu}\p{Ll}{0,3}\.){0,2}")
 # The end of an abbreviated journal name: "Oncol.", or a short code: "USA", "B".
 _ABBREVIATED_END = regex.compile(r"(?:\.|(?<!\S)\p{Lu}{1,3})$")
 # A title ending in an initialism keeps its period: "… in the U.S.".
 _INITIALISM_END = regex.compile(r"\.\p{Lu}\.$")
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015", "-"))
+
+
+@dataclass(slots=True)
+class _Fields:
+    """What the style-specific readers found after the authors."""
+
+    title: str | None = None
+    container: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    locator: str | None = None
 
 
 def parse_reference(text: str) -> Reference:
@@ -103,52 +212,42 @@ def parse_reference(text: str) -> Reference:
 
 
 def _parse(text: str) -> Reference:
-    line = " ".join(text.split())
+    line = _LABEL.sub("", " ".join(text.split()))
     match = next(find_dois(line), None)
     url = None
     for link in _LINK.finditer(line):
-        if link.group().startswith(("http", "www")) and not any(find_dois(link.group())):
-            url = link.group().rstrip(".,;")
+        found = link.group()
+        if found.lower().startswith(("http", "www")) and not any(find_dois(found)):
+            url = found.rstrip(".,;")
             break
-    line = _tidy_end(_LINK.sub("", line))
+    # Twice: "Available at:" is a dangling label only once "(Accessed: …)" is gone.
+    line = _tidy_end(_NOISE.sub("", _NOISE.sub("", _LINK.sub("", line))))
 
-    authors, et_al, position = _authors(line)
+    authors, et_al, position, natural = _authors(line)
     rest = line[position:].lstrip(" .,;:")
-    year = None
-    tail = None
-    apa_year = _APA_YEAR.match(rest) if authors else None
-    if apa_year:
-        year = int(apa_year.group("year"))
-        rest = rest[apa_year.end() :].rstrip(" .")
-        tail = _TAIL_APA.search(rest)
-    else:
-        tail = _TAIL_SPRINGER.search(rest) or _TAIL_VANCOUVER.search(rest)
-
-    title = container = volume = issue = pages = article_number = None
-    if tail is not None:
-        year = int(tail.group("year")) if "year" in tail.groupdict() else year
-        volume, issue = tail.group("volume"), tail.group("issue")
-        pages = _clean_pages(tail.group("pages"))
-        if pages and "-" not in pages:
-            pages, article_number = None, pages
-        title, container = _title_and_journal(rest[: tail.start()], volume, bool(authors))
-    elif authors:
-        title = _strip_period(rest.strip(" ,;:")) or None
+    fields = _after_authors(rest, bool(authors), natural)
+    year = fields.year
     if year is None:
-        found = _ANY_YEAR.findall(line)
-        year = int(found[-1]) if found else None
+        found_years = _ANY_YEAR.findall(line)
+        year = int(found_years[-1]) if found_years else None
+    pages = article_number = None
+    locator = _clean_pages(fields.locator)
+    if locator and "-" in locator:
+        pages = locator
+    else:
+        article_number = locator
 
     return Reference(
         doi=match.doi if match else None,
         doi_as_printed=match.as_printed if match else None,
-        kind=WorkType.ARTICLE if container else WorkType.UNKNOWN,
-        title=title,
+        kind=WorkType.ARTICLE if fields.container else WorkType.UNKNOWN,
+        title=fields.title,
         authors=tuple(authors),
         et_al=et_al,
-        container_title=container,
+        container_title=fields.container,
         issued=(year,) if year else (),
-        volume=volume,
-        issue=issue.strip() if issue else None,
+        volume=fields.volume,
+        issue=fields.issue.strip() if fields.issue else None,
         pages=pages,
         article_number=article_number,
         url=url,
@@ -157,28 +256,243 @@ def _parse(text: str) -> Reference:
 
 
 def _tidy_end(line: str) -> str:
-    """Drop what removing links left at the end: spaces, commas, a period after "(2025)"."""
+    """Drop what removing links and tails left at the end: spaces, commas, final periods."""
     line = line.rstrip(" ,;:")
-    while line.endswith(".") and len(line) > 1 and (line[-2] == ")" or line[-2].isdigit()):
-        line = line[:-1].rstrip(" ,;:")
+    while line.endswith(".") and len(line) > 1 and (line[-2] in ")];" or line[-2].isdigit()):
+        line = line[:-1].rstrip(" ,:")
     return line
 
 
-def _authors(line: str) -> tuple[list[Person], bool, int]:
-    """The author list at the start of ``line``, whether it ends in et al., and its end."""
-    for pattern in (_AUTHOR, _AUTHOR_VANCOUVER):
-        authors: list[Person] = []
-        match = pattern.match(line)
-        position = 0
-        while match is not None:
-            authors.append(Person(family=match.group("family"), given=match.group("given")))
-            position = match.end()
-            separator = _SEPARATOR.match(line, position)
-            match = pattern.match(line, separator.end()) if separator else None
-        if authors:
-            et_al = _ET_AL.match(line, position)
-            return authors, et_al is not None, et_al.end() if et_al else position
-    return [], False, 0
+# --- authors -----------------------------------------------------------------------------
+
+
+def _authors(line: str) -> tuple[list[Person], bool, int, bool]:
+    """The longest author list at the start of ``line``: people, et al., end, given-first."""
+    people: list[Person] = []
+    end = 0
+    natural = False
+    for read, given_first in (
+        (_list_inverted, False),
+        (_list_vancouver, False),
+        (_list_chicago, False),
+        (_list_natural, True),
+    ):
+        found, found_end = read(line)
+        if not found or _DANGLING.match(line, found_end):
+            continue
+        # On a tie the reading with more people wins: "Song Tan, Debraj De, …" is two names.
+        if found_end > end or (found_end == end and len(found) > len(people)):
+            people, end, natural = found, found_end, given_first
+    if not people:
+        organisation = _ORGANISATION.match(line)
+        if organisation is None:
+            return [], False, 0, False
+        name = organisation.group("name").strip()
+        person = Person(family=name) if " " not in name else Person(literal=name)
+        return [person], False, organisation.end("name"), False
+    et_al = _ET_AL.match(line, end)
+    if et_al:
+        return people, True, et_al.end(), natural
+    ellipsis = _ELLIPSIS.match(line, end)
+    group = _LAST_GROUP.match(line, ellipsis.end()) if ellipsis else None
+    if group:
+        people.append(Person(literal=group.group("name")))
+        end = group.end("name")
+    return people, bool(group or _ELLIPSIS.search(line, 0, end)), end, natural
+
+
+def _repeat(
+    line: str, first: regex.Pattern[str], more: regex.Pattern[str], split: Callable[..., Person]
+) -> tuple[list[Person], int]:
+    """Read ``first`` then ``more`` names joined by separators; the people and where they end."""
+    people: list[Person] = []
+    position = 0
+    last = False
+    match = first.match(line)
+    while match is not None:
+        people.append(split(match))
+        position = match.end()
+        if people and last:
+            break  # the name after "and" or "&" ends every style's list
+        ellipsis = _ELLIPSIS.match(line, position)
+        separator = ellipsis or _SEPARATOR.match(line, position)
+        last = separator is not None and not ellipsis and separator.group("last") is not None
+        match = more.match(line, separator.end()) if separator else None
+    return people, position
+
+
+def _inverted(match: regex.Match[str]) -> Person:
+    return Person(family=match.group("family"), given=match.group("given"))
+
+
+def _list_inverted(line: str) -> tuple[list[Person], int]:
+    return _repeat(line, _AUTHOR, _AUTHOR, _inverted)
+
+
+def _list_vancouver(line: str) -> tuple[list[Person], int]:
+    return _repeat(line, _AUTHOR_VANCOUVER, _AUTHOR_VANCOUVER, _inverted)
+
+
+def _list_chicago(line: str) -> tuple[list[Person], int]:
+    return _repeat(line, _AUTHOR_INVERTED_FULL, _AUTHOR_NATURAL, _natural_or_inverted)
+
+
+def _list_natural(line: str) -> tuple[list[Person], int]:
+    return _repeat(line, _AUTHOR_NATURAL, _AUTHOR_NATURAL, _natural_or_inverted)
+
+
+def _natural_or_inverted(match: regex.Match[str]) -> Person:
+    given = " ".join(match.group("given").split())
+    if _GROUP_WORD.search(given):
+        # "Climate Editorial Office" reads like a person's name but is an organisation.
+        return Person(literal=f"{given} {match.group('family')}")
+    return Person(family=match.group("family"), given=given or None)
+
+
+# --- what follows the authors ------------------------------------------------------------
+
+
+def _after_authors(rest: str, has_authors: bool, natural: bool) -> _Fields:
+    """Pick the style from what follows the authors and read the rest."""
+    if has_authors:
+        paren = _PAREN_YEAR.match(rest)
+        if paren:
+            fields = _comma_style(rest[paren.end() :].rstrip(" ."))
+            fields.year = int(paren.group("year"))
+            return fields
+        bare = _BARE_YEAR.match(rest)
+        if bare:
+            fields = _chicago_author_date(rest[bare.end() :].rstrip(" ."))
+            fields.year = int(bare.group("year"))
+            return fields
+        quoted = _QUOTED.match(rest)
+        if quoted:
+            return _quoted_title_first(rest, quoted)
+    return _tail_anchored(rest, has_authors, natural)
+
+
+def _comma_style(rest: str) -> _Fields:
+    """APA and Harvard after ``(Year)``: ``Title. Journal, 12(3), 45-67``."""
+    quoted = _QUOTED.match(rest)
+    title = None
+    if quoted:
+        title = _quote_text(quoted)
+        rest = rest[quoted.end() :]
+    tail = _TAIL_COMMA.search(rest) or _TAIL_COMMA_LOCATOR.search(rest)
+    head = rest[: tail.start()] if tail else rest
+    fields = _Fields()
+    if tail:
+        groups = tail.groupdict()
+        fields.volume, fields.issue = groups.get("volume"), groups.get("issue")
+        fields.locator = groups.get("pages")
+    if quoted:
+        fields.title, fields.container = title, head.strip(" ,.;:") or None
+    else:
+        fields.title, fields.container = _title_and_journal(head, fields.volume, True)
+    return fields
+
+
+def _chicago_author_date(rest: str) -> _Fields:
+    """Chicago author-date after ``Year.``: ``"Title." Journal 12 (3): 45-67``."""
+    quoted = _QUOTED.match(rest)
+    body = rest[quoted.end() :] if quoted else rest
+    tail = _TAIL_CHICAGO_AD.search(body)
+    fields = _Fields()
+    head = body
+    if tail and tail.group():
+        head = body[: tail.start()]
+        fields.volume, fields.issue = tail.group("volume"), tail.group("issue")
+        fields.locator = tail.group("pages")
+    if quoted:
+        fields.title, fields.container = _quote_text(quoted), head.strip(" ,.;:") or None
+    else:
+        fields.title, fields.container = _title_and_journal(head, fields.volume, True)
+    return fields
+
+
+def _quoted_title_first(rest: str, quoted: regex.Match[str]) -> _Fields:
+    """Chicago notes (``"Title." Journal 12, no. 3 (2021): 45-67``) or IEEE (``"Title," …``)."""
+    fields = _Fields(title=_quote_text(quoted))
+    body = rest[quoted.end() :].strip(" ,.")
+    tail = _TAIL_CHICAGO_NB.search(body)
+    if tail:
+        fields.year = int(tail.group("year"))
+        fields.volume, fields.issue = tail.group("volume"), tail.group("issue")
+        fields.locator = tail.group("pages")
+        fields.container = body[: tail.start()].strip(" ,.;:") or None
+        return fields
+    parts = [part.strip() for part in regex.split(r",\s+", body) if part.strip()]
+    journal_end = len(parts)
+    for index, part in enumerate(parts):
+        if index == 0:
+            continue
+        if _ieee_part(part, fields) and journal_end == len(parts):
+            journal_end = index
+    fields.container = ", ".join(parts[:journal_end]).strip(" ,") or None
+    return fields
+
+
+def _ieee_part(part: str, fields: _Fields) -> bool:
+    """Read one comma-separated IEEE part into ``fields``; False when it is none of them."""
+    for pattern, name in (
+        (_IEEE_VOLUME, "volume"),
+        (_IEEE_ISSUE, "issue"),
+        (_IEEE_DATE, "year"),
+        (_IEEE_PAGES, "locator"),
+    ):
+        match = pattern.fullmatch(part)
+        if match:
+            value = match.group("v")
+            if name == "year":
+                fields.year = int(value)
+            else:
+                setattr(fields, name, value)
+            return True
+    return False
+
+
+def _tail_anchored(rest: str, has_authors: bool, natural: bool) -> _Fields:
+    """Springer Nature, phys.org, Vancouver and ScienceDaily: read the tail from the end."""
+    fields = _Fields()
+    springer = _TAIL_SPRINGER.search(rest)
+    if springer:
+        fields.year = int(springer.group("year"))
+        if natural and not springer.group("volume"):
+            # phys.org: "Title, Journal (Year)"; the journal is the last comma's segment.
+            head = rest[: springer.start("year") - 1].strip(" ,.")
+            title, _, journal = head.rpartition(", ")
+            fields.title = _strip_period(title.strip()) or None
+            fields.container = journal.strip() or None
+            if not title:
+                fields.title, fields.container = fields.container, None
+            return fields
+        fields.volume, fields.issue = springer.group("volume"), springer.group("issue")
+        fields.locator = springer.group("pages")
+        fields.title, fields.container = _title_and_journal(
+            rest[: springer.start()], fields.volume, has_authors
+        )
+        return fields
+    year_first = _TAIL_YEAR_FIRST.search(rest)
+    if year_first and (year_first.group("semicolon") or has_authors):
+        fields.year = int(year_first.group("year"))
+        fields.volume, fields.issue = year_first.group("volume"), year_first.group("issue")
+        fields.locator = year_first.group("pages")
+        fields.title, fields.container = _title_and_journal(
+            rest[: year_first.start()], fields.volume or "?", has_authors
+        )
+        return fields
+    if has_authors:
+        fields.title = _strip_period(rest.strip(" ,;:")) or None
+    return fields
+
+
+# --- title and journal -------------------------------------------------------------------
+
+
+def _quote_text(quoted: regex.Match[str]) -> str | None:
+    """The title inside quotation marks, without the comma or period styles put there."""
+    text = quoted.group("curly") or quoted.group("straight") or quoted.group("single") or ""
+    return _strip_period(text.strip().rstrip(",").rstrip()) or None
 
 
 def _title_and_journal(
@@ -197,11 +511,12 @@ def _title_and_journal(
             return None, head or None
         return _strip_period(head) or None, None
     first = len(starts) - 1
-    if _ABBREVIATED_END.search(head):
-        while first > (1 if has_authors else 0) and _ABBREVIATED.fullmatch(
-            head[starts[first - 1] : starts[first]].rstrip()
-        ):
-            first -= 1
+    # "Nat. Rev. Clin. Oncol." or "Phys. World": the journal began with abbreviated words.
+    abbreviation = _ABBREVIATED if _ABBREVIATED_END.search(head) else _SHORT_ABBREVIATIONS
+    while first > (1 if has_authors else 0) and abbreviation.fullmatch(
+        head[starts[first - 1] : starts[first]].rstrip()
+    ):
+        first -= 1
     title = _strip_period(head[: starts[first]].rstrip())
     journal = head[starts[first] :].strip(" ,;:")
     return title or None, journal or None
