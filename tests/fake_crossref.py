@@ -11,8 +11,12 @@ What it copies from the real services (see the README in ``tests/data/crossref``
   DOIs matched case-insensitively, unknown DOIs left out, items in a shuffled (seeded)
   order, ``rows`` 20 by default and at most 1000, ``select`` trims the items. Bad ``rows``,
   unknown ``select`` names, filters other than ``doi`` and malformed DOIs give the 400
-  ``validation-failure`` bodies Crossref sends. ``query.bibliographic=…`` gives an empty
-  list for now.
+  ``validation-failure`` bodies Crossref sends.
+* ``GET /works?query.bibliographic=…&rows=N`` searches every work: a BM25 relevance score
+  (k1 1.2, b 0.75, the Elasticsearch defaults) of the query's words against each work's
+  title, author names, container titles and year, items sorted by ``score`` (ties by DOI),
+  each with its ``score`` field (unbounded, larger for longer queries, as the real one),
+  ``total-results`` the number of works sharing a word with the query. Deterministic.
 * ``GET /works/{doi}`` gives a ``work``; an unknown DOI a 404 ``text/plain``
   ``Resource not found.``; an alias a 301 to ``/works/{canonical}``; list parameters on
   this singleton route a 400.
@@ -45,11 +49,14 @@ import gzip
 import http.server
 import json
 import logging
+import math
 import random
 import re
 import socket
 import threading
 import time
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +70,10 @@ log = logging.getLogger(__name__)
 
 FIXTURES = Path(__file__).parent / "data" / "crossref"
 """The fixture records (``works/*.json``, ``seed-works.json``, ``datacite-*.json``…)."""
+
+SEARCH_FIXTURES: tuple[str, ...] = ("search-works.json", "decoys.json")
+"""Works that `FakeCrossref.with_fixtures` also serves when present: more real records for
+bibliographic search, and synthetic decoys (``_decoy`` says of which work, and how)."""
 
 ROUTES: tuple[str, ...] = ("works", "work", "agency", "doiRA", "cn", "other", "*")
 """Route names for `FakeCrossref.inject` and `FakeCrossref.requests`; ``*`` is any."""
@@ -105,6 +116,11 @@ _LIST_ONLY_PARAMETERS = frozenset(
 )
 _MAX_ROWS = 1000
 _DEFAULT_ROWS = 20
+_BM25_K1 = 1.2
+_BM25_B = 0.75
+_SCORE_SCALE = 10.0  # puts scores in Crossref's range (tens to a few hundred)
+# Search words: runs of letters and digits; "Single-molecule FRET" -> single, molecule, fret.
+_SEARCH_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +257,7 @@ class FakeCrossref:
         self._csl = {doi.lower(): _public(record) for doi, record in csl.items()}
         self._agencies = {doi.lower(): agency.lower() for doi, agency in agencies.items()}
         self._aliases = {alias.lower(): canonical for alias, canonical in aliases.items()}
+        self._search_index = _SearchIndex(self._works)
         self._limits = {
             "polite": _Limits(rate_limit, interval_s, concurrency),
             "public": _Limits(max(1, rate_limit // 2), interval_s, 1),
@@ -270,6 +287,9 @@ class FakeCrossref:
             for path in sorted((root / "works").glob("*.json"))
         ]
         works += json.loads((root / "seed-works.json").read_text(encoding="utf-8"))
+        for name in SEARCH_FIXTURES:  # optional: the bibliographic-search index and decoys
+            if (root / name).is_file():
+                works += json.loads((root / name).read_text(encoding="utf-8"))
         record = json.loads((root / "datacite-csl.json").read_text(encoding="utf-8"))
         agency = json.loads((root / "datacite-agency.json").read_text(encoding="utf-8"))
         aliases = json.loads((root / "aliases.json").read_text(encoding="utf-8"))
@@ -513,11 +533,22 @@ class FakeCrossref:
                     )
                     return _failure("doi-not-valid", doi, message)
                 wanted[doi.lower()] = None
-        found = [self._works[doi] for doi in wanted if doi in self._works]
-        with self._lock:
-            self._random.shuffle(found)
-        items = [_selected(work, selects) for work in found[:rows]]
         search = query.get("query.bibliographic", [])
+        if search:
+            ranked = self._search_index.search(search[-1])
+            if wanted:
+                ranked = [(doi, score) for doi, score in ranked if doi in wanted]
+            found = [self._works[doi] for doi, _ in ranked]
+            scores = [score for _, score in ranked]
+            items = [
+                _selected(work, selects) | {"score": score}
+                for work, score in zip(found[:rows], scores, strict=False)
+            ]
+        else:
+            found = [self._works[doi] for doi in wanted if doi in self._works]
+            with self._lock:
+                self._random.shuffle(found)
+            items = [_selected(work, selects) for work in found[:rows]]
         work_list = {
             "facets": {},
             "total-results": len(found),
@@ -568,6 +599,56 @@ class FakeCrossref:
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)
+
+
+class _SearchIndex:
+    """BM25 over each work's title, authors, container titles and year (see the docstring)."""
+
+    def __init__(self, works: Mapping[str, Mapping[str, Any]]) -> None:
+        self._terms = {doi: Counter(_search_words(_search_text(w))) for doi, w in works.items()}
+        self._lengths = {doi: sum(terms.values()) for doi, terms in self._terms.items()}
+        self._average = sum(self._lengths.values()) / len(self._lengths) if works else 1.0
+        self._df: Counter[str] = Counter()
+        for terms in self._terms.values():
+            self._df.update(terms.keys())
+
+    def search(self, text: str) -> list[tuple[str, float]]:
+        """(DOI, score) for every work sharing a word with ``text``, best first."""
+        words = _search_words(text)
+        total = len(self._terms)
+        scores: dict[str, float] = {}
+        for doi, terms in self._terms.items():
+            norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * self._lengths[doi] / self._average)
+            score = 0.0
+            for word in words:
+                tf = terms.get(word, 0)
+                if tf:
+                    idf = math.log(1 + (total - self._df[word] + 0.5) / (self._df[word] + 0.5))
+                    score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
+            if score > 0:
+                scores[doi] = round(score * _SCORE_SCALE, 4)
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _search_text(work: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    for key in ("title", "container-title", "short-container-title"):
+        value = work.get(key)
+        parts += [str(v) for v in value] if isinstance(value, list) else []
+    for author in work.get("author", []) or []:
+        if isinstance(author, dict):
+            parts += [str(author.get(k, "")) for k in ("given", "family", "name")]
+    issued = work.get("issued")
+    date_parts = issued.get("date-parts") if isinstance(issued, dict) else None
+    if date_parts and date_parts[0] and date_parts[0][0]:
+        parts.append(str(date_parts[0][0]))
+    return " ".join(parts)
+
+
+def _search_words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return _SEARCH_WORD.findall(re.sub(r"<[^>]*>", " ", folded))
 
 
 class _Server(http.server.ThreadingHTTPServer):

@@ -15,6 +15,12 @@ headers, retries with backoff, a circuit breaker and a deadline, so `resolve` re
 within ``deadline_s`` whatever the servers do, and never raises for network or data
 problems. When a registry cannot be asked, the DOIs left are FAILED at once with the
 reason, and one warning is logged for the Resolver's lifetime.
+
+`Resolver.match` finds DOIs for references printed without one: one Crossref
+``query.bibliographic`` search per reference (its whole printed string, as Crossref
+advises, or "authors title container year" without one), ``rows=5``, through the same
+client, cache file, deadline and circuit breaker. `match.validate` then accepts a
+candidate only when every check passes; it never guesses.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from typing import Any
 import requests
 
 from doi_extract.doi import is_valid_doi
-from doi_extract.model import Reference
+from doi_extract.model import Match, Reference
 from doi_extract.resolve import crossref, doiorg
 from doi_extract.resolve.base import (
     Outcome,
@@ -38,9 +44,10 @@ from doi_extract.resolve.base import (
     ResolveStats,
     default_cache_path,
 )
-from doi_extract.resolve.cache import Cache, CacheEntry
+from doi_extract.resolve.cache import Cache, CacheEntry, SearchEntry, search_key
 from doi_extract.resolve.http import PoliteClient, RequestFailed
 from doi_extract.resolve.mapping import from_crossref, from_csl
+from doi_extract.resolve.match import Verdict, validate
 
 __all__ = [
     "Outcome",
@@ -48,13 +55,19 @@ __all__ = [
     "ResolveStats",
     "Resolver",
     "ResolverSettings",
+    "Verdict",
     "default_cache_path",
+    "search_text",
+    "validate",
 ]
 
 log = logging.getLogger(__name__)
 
 NO_AGENCY = "not registered with any agency"
 CACHED_NOT_FOUND = "not found when last asked (cached answer)"
+MIN_QUERY_WORDS = 5
+"""A printed reference shorter than this is not searched by its text (too little to go on)."""
+_CACHE_FLUSH_EVERY = 50
 
 
 class Resolver:
@@ -93,6 +106,40 @@ class Resolver:
         finally:
             self.stats.requests += self._client.requests_sent - sent_before
         self._warn_once(run.results.values())
+        return run.results
+
+    def match(
+        self,
+        references: Sequence[Reference],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Verdict]:
+        """Search for the DOIs of references printed without one; a `Verdict` for each.
+
+        Only references without a DOI and with enough text (`search_text`) are searched,
+        once per distinct ``identity`` and once per distinct query. Searches come from the
+        cache when they can (``refresh`` skips it). When Crossref cannot be asked (circuit
+        open, deadline, a refused query), the verdict says so in ``failed``; nothing raises.
+
+        Args:
+            references: parsed references; those with a DOI are skipped.
+            on_progress: called with (references answered, references to answer).
+
+        Returns:
+            Verdicts keyed by ``reference.identity``.
+        """
+        run = _MatchRun(self, references, on_progress)
+        sent_before = self._client.requests_sent
+        try:
+            run.go()
+        finally:
+            self.stats.requests += self._client.requests_sent - sent_before
+        failed = [v.failed for v in run.results.values() if v.failed]
+        if failed and not self._warned:
+            self._warned = True
+            reason = Counter(failed).most_common(1)[0][0]
+            works = "reference" if len(failed) == 1 else "references"
+            log.warning("%s; %d %s not searched for a DOI", reason, len(failed), works)
         return run.results
 
     def close(self) -> None:
@@ -141,7 +188,6 @@ class _Run:
         self.to_cache: list[CacheEntry] = []
 
     def go(self) -> None:
-        self.client.start()
         pending = self._local_answers()
         try:
             missing = self._batches(pending)
@@ -287,6 +333,101 @@ class _Run:
         if self.cache is not None and self.to_cache:
             self.cache.put(self.to_cache)
         self.to_cache = []
+
+
+def search_text(reference: Reference) -> str | None:
+    """What to search Crossref with for ``reference``; None if it has a DOI or too little text.
+
+    The printed string when it has at least `MIN_QUERY_WORDS` words, else "authors title
+    container year" from the parsed fields when there is a title.
+    """
+    if reference.doi:
+        return None
+    raw = " ".join((reference.raw or "").split())
+    if len(raw.split()) >= MIN_QUERY_WORDS:
+        return raw
+    if not reference.title:
+        return None
+    names = (person.family or person.literal or "" for person in reference.authors)
+    year = str(reference.year) if reference.year else ""
+    parts = (*names, reference.title, reference.container_title or "", year)
+    return " ".join(" ".join(parts).split())
+
+
+class _MatchRun:
+    """The state of one `Resolver.match` call."""
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        references: Sequence[Reference],
+        on_progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.resolver = resolver
+        self.client = resolver._client
+        self.cache = resolver._cache
+        self.on_progress = on_progress
+        self.wanted: dict[str, tuple[Reference, str]] = {}
+        for reference in references:
+            text = search_text(reference)
+            if text is not None and reference.identity not in self.wanted:
+                self.wanted[reference.identity] = (reference, crossref.search_query(text))
+        self.results: dict[str, Verdict] = {}
+        self.answers: dict[str, tuple[dict[str, Any], ...] | str] = {}
+        """Search key -> the items found, or why the search could not be made."""
+        self.to_cache: list[SearchEntry] = []
+
+    def go(self) -> None:
+        if self.cache is not None and not self.resolver.settings.refresh:
+            keys = (search_key(query) for _, query in self.wanted.values())
+            cached = self.cache.get_searches(keys)
+            for key, entry in cached.items():
+                self.answers[key] = entry.items
+                self.resolver.stats.search_cache_hits += 1
+        try:
+            for identity, (reference, query) in self.wanted.items():
+                answer = self._answer(search_key(query), query)
+                self.results[identity] = _verdict(reference, answer)
+                if len(self.to_cache) >= _CACHE_FLUSH_EVERY:
+                    self._flush_cache()
+                if self.on_progress is not None:
+                    self.on_progress(len(self.results), len(self.wanted))
+        finally:
+            self._flush_cache()
+
+    def _answer(self, key: str, query: str) -> tuple[dict[str, Any], ...] | str:
+        if key in self.answers:
+            return self.answers[key]
+        answer: tuple[dict[str, Any], ...] | str
+        reason = self.client.open_reason(crossref.SERVICE)
+        if reason is None and self.client.deadline.remaining() <= 0:
+            reason = self.client.deadline.reason
+        if reason is not None:
+            answer = reason
+        else:
+            try:
+                answer = tuple(self.resolver._crossref.search(query))
+            except crossref.Rejected as error:
+                answer = str(error)
+            except RequestFailed as error:
+                answer = error.reason
+            else:
+                self.resolver.stats.searches += 1
+                self.to_cache.append(SearchEntry(key, answer, time.time()))
+        self.answers[key] = answer
+        return answer
+
+    def _flush_cache(self) -> None:
+        if self.cache is not None and self.to_cache:
+            self.cache.put_searches(self.to_cache)
+        self.to_cache = []
+
+
+def _verdict(reference: Reference, answer: tuple[dict[str, Any], ...] | str) -> Verdict:
+    if isinstance(answer, str):
+        return Verdict(False, None, Match(0.0, (f"not searched: {answer}",)), failed=answer)
+    candidates = [record for record in map(from_crossref, answer) if record is not None]
+    return validate(reference, candidates)
 
 
 def _from_cache(doi: str, entry: CacheEntry) -> Resolution | None:

@@ -35,7 +35,7 @@ class ResolverSettings:
     crossref_url: str = "https://api.crossref.org"
     doi_url: str = "https://doi.org"
     deadline_s: float = 120.0
-    """Total wall time for one `Resolver.resolve` call (``--timeout``)."""
+    """Total wall time for all of one Resolver's work, searches and lookups (``--timeout``)."""
     request_timeout_s: float = 30.0
     """Per request, for connecting and for each wait on the server."""
     cache_path: Path | None = None
@@ -107,3 +107,7 @@ class ResolveStats:
     found: int = 0
     not_found: int = 0
     failed: int = 0
+    searches: int = 0
+    """Bibliographic searches answered by Crossref (cached ones not counted)."""
+    search_cache_hits: int = 0
+    """Bibliographic searches answered from the cache."""

@@ -6,6 +6,11 @@ fetched. Records are mapped again on every read, so a better mapping applies to 
 answers too. Found entries are used for `FOUND_TTL_S`, not-found ones for
 `NOT_FOUND_TTL_S` (a new DOI takes a while to appear).
 
+Bibliographic searches have their own table, keyed by the normalised query text: the
+candidates Crossref returned (its JSON items, score included), or none. A search with
+candidates is reused for `FOUND_TTL_S`, one without for `NOT_FOUND_TTL_S`. The table was
+added without a schema version change: an older program ignores it.
+
 Concurrency: WAL journal, a busy timeout and one short ``BEGIN IMMEDIATE`` transaction
 per write, so several processes can read and write the same file. A file that is not
 a valid database is moved aside to ``<name>.corrupt-<unix time>`` and rebuilt; a
@@ -46,6 +51,11 @@ CREATE TABLE IF NOT EXISTS works (
     status TEXT NOT NULL CHECK (status IN ('found', 'not-found')),
     fetched_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS searches (
+    query TEXT PRIMARY KEY,
+    items TEXT NOT NULL,
+    fetched_at REAL NOT NULL
+);
 """
 
 
@@ -60,6 +70,22 @@ class CacheEntry:
     record: dict[str, Any] | None = None
     """The registry's JSON for a FOUND DOI."""
     fetched_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchEntry:
+    """One cached bibliographic search."""
+
+    query: str
+    """The normalised query (see `search_key`)."""
+    items: tuple[dict[str, Any], ...]
+    """The registry's items, best first; empty when the search found nothing."""
+    fetched_at: float = 0.0
+
+
+def search_key(query: str) -> str:
+    """The cache key of a search: the query casefolded, whitespace folded."""
+    return " ".join(query.casefold().split())
 
 
 class _Damaged(Exception):
@@ -126,22 +152,61 @@ class Cache:
             for entry in entries
             if entry.outcome in (Outcome.FOUND, Outcome.NOT_FOUND)
         ]
+        self._write(
+            "INSERT OR REPLACE INTO works (doi, registry, record, status, fetched_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run ``sql`` for every row in one ``BEGIN IMMEDIATE`` transaction."""
         if not rows or self._connection is None:
             return
         try:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
-                self._connection.executemany(
-                    "INSERT OR REPLACE INTO works (doi, registry, record, status, fetched_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    rows,
-                )
+                self._connection.executemany(sql, rows)
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._give_up(error)
+
+    def get_searches(
+        self, queries: Iterable[str], *, now: float | None = None
+    ) -> dict[str, SearchEntry]:
+        """The cached searches for ``queries`` (already `search_key` form) that have not expired."""
+        now = time.time() if now is None else now
+        wanted = list(dict.fromkeys(queries))
+        found: dict[str, SearchEntry] = {}
+        for start in range(0, len(wanted), _QUERY_CHUNK):
+            chunk = wanted[start : start + _QUERY_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                "SELECT query, items, fetched_at FROM searches"  # noqa: S608 (only "?" marks)
+                f" WHERE query IN ({marks})",
+                chunk,
+            )
+            for entry in filter(None, map(_search_entry, rows)):
+                ttl = FOUND_TTL_S if entry.items else NOT_FOUND_TTL_S
+                if now - entry.fetched_at < ttl:
+                    found[entry.query] = entry
+        return found
+
+    def put_searches(self, entries: Iterable[SearchEntry]) -> None:
+        """Store searches in one short transaction, replacing older ones."""
+        rows = [
+            (
+                entry.query,
+                json.dumps(list(entry.items), ensure_ascii=False),
+                entry.fetched_at or time.time(),
+            )
+            for entry in entries
+        ]
+        self._write(
+            "INSERT OR REPLACE INTO searches (query, items, fetched_at) VALUES (?, ?, ?)", rows
+        )
 
     def close(self) -> None:
         """Close the file; later calls do nothing."""
@@ -211,3 +276,14 @@ def _entry(row: tuple[Any, ...]) -> CacheEntry | None:
     if outcome is Outcome.FOUND and not isinstance(record, dict):
         return None
     return CacheEntry(doi, outcome, registry, record, float(fetched_at))
+
+
+def _search_entry(row: tuple[Any, ...]) -> SearchEntry | None:
+    query, items_text, fetched_at = row
+    try:
+        items = json.loads(items_text)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        return None
+    return SearchEntry(query, tuple(items), float(fetched_at))

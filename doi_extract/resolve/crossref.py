@@ -1,4 +1,4 @@
-"""Crossref lookups: batched ``filter=doi:`` queries, single works, registration agency.
+"""Crossref lookups: batched ``filter=doi:`` queries, bibliographic search, single works, agency.
 
 Where habanero stops and we start: habanero's ``request_class.Request`` builds and
 validates the batch query (``filter_handler`` turns ``{"doi": [a, b]}`` into
@@ -8,7 +8,9 @@ method, ``_req``, so the request itself goes through our `PoliteClient` (one sha
 session with keep-alive, pacing from the rate-limit headers, retries with backoff,
 circuit breaker, deadline) instead of habanero's ``httpx2.get`` per call with a 5 s
 timeout and no retry; it also adds the ``mailto=`` parameter, which habanero only puts
-in its User-Agent. Single works (``/works/{doi}``, following alias redirects) and
+in its User-Agent. Bibliographic searches (``query.bibliographic=…&rows=5``) go the same
+way: habanero turns the ``query_bibliographic`` keyword into the field query and checks
+its name, `_SearchRequest` sends it. Single works (``/works/{doi}``, following alias redirects) and
 agency lookups (``/works/{doi}/agency``) do not go through habanero: its ``works(ids=…)``
 path calls ``httpx2.get`` directly and offers no method to override, so those URLs are
 built here, with the DOI percent-encoded.
@@ -30,6 +32,11 @@ from doi_extract.resolve.mapping import CROSSREF_SELECT
 log = logging.getLogger(__name__)
 
 SERVICE = "Crossref"
+SEARCH_ROWS = 5
+"""Candidates per bibliographic search: Crossref's advice for clients that validate."""
+SEARCH_SELECT: tuple[str, ...] = (*CROSSREF_SELECT, "score")
+MAX_QUERY_CHARS = 1000
+"""A longer reference string is cut at a word boundary (URL length limits)."""
 
 
 class Rejected(Exception):
@@ -59,6 +66,19 @@ class CrossrefClient:
             if isinstance(doi, str):
                 found[doi.lower()] = item
         return found
+
+    def search(self, text: str, rows: int = SEARCH_ROWS) -> list[dict[str, Any]]:
+        """The works a ``query.bibliographic`` search ranks first for ``text``, best first.
+
+        Each item carries the search's relevance ``score``.
+
+        Raises:
+            RequestFailed: no usable answer (see `PoliteClient.get`).
+            Rejected: Crossref refused the query (HTTP 4xx).
+        """
+        request = _SearchRequest(self._client, self._base, self._mailto, search_query(text), rows)
+        answer = request.do_request()
+        return [item for item in answer["message"]["items"] if isinstance(item, dict)]
 
     def work(self, doi: str) -> dict[str, Any] | None:
         """The work for ``doi`` (an alias leads to its canonical record); None if unknown.
@@ -122,9 +142,37 @@ class _BatchRequest(Request):  # type: ignore[misc]
             params["mailto"] = self.mailto
         reply = self._client.get(SERVICE, self._url(), params=params, valid=_is_work_list)
         if reply.status != 200:
-            raise Rejected(f"Crossref refused the batch query (HTTP {reply.status})")
+            raise Rejected(f"Crossref refused the query (HTTP {reply.status})")
         data: dict[str, Any] = reply.data
         return data
+
+
+class _SearchRequest(_BatchRequest):
+    """habanero's ``query.bibliographic`` request with our transport."""
+
+    def __init__(
+        self, client: PoliteClient, base_url: str, mailto: str | None, text: str, rows: int
+    ) -> None:
+        Request.__init__(
+            self,
+            mailto,
+            None,
+            None,
+            base_url,
+            "/works",
+            limit=rows,
+            select=list(SEARCH_SELECT),
+            query_bibliographic=text,
+        )
+        self._client = client
+
+
+def search_query(text: str) -> str:
+    """The text sent as ``query.bibliographic``: whitespace folded, at most `MAX_QUERY_CHARS`."""
+    query = " ".join(text.split())
+    if len(query) > MAX_QUERY_CHARS:
+        query = query[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+    return query
 
 
 def _path(doi: str) -> str:

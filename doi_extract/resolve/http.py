@@ -212,11 +212,6 @@ class PoliteClient:
         contact = f"; mailto:{settings.mailto}" if settings.mailto else ""
         self.user_agent = f"doi-extract/{__version__} ({PROJECT_URL}{contact})"
 
-    def start(self) -> Deadline:
-        """Start a new deadline of ``settings.deadline_s`` for the calls that follow."""
-        self.deadline = Deadline(self.settings.deadline_s)
-        return self.deadline
-
     def open_reason(self, service: str) -> str | None:
         """Why ``service`` is no longer asked, or None while its circuit is closed."""
         breaker = self._breakers.get(service)

@@ -146,13 +146,22 @@ def test_rows_1000_is_allowed(http: requests.Session, fake: FakeCrossref) -> Non
     assert _list(http, fake, [PLOS], rows="1000").status_code == 200
 
 
-def test_bibliographic_query_gives_an_empty_list(
+def test_bibliographic_query_ranks_the_index_by_relevance(
     http: requests.Session, fake: FakeCrossref
 ) -> None:
-    params = {"query.bibliographic": "Sadasivan 2012 PLoS ONE 7 e33693", "rows": "2"}
+    query = (
+        "Sadasivan S, Pond BB, Pani AK. Methylphenidate exposure induces dopamine neuron loss "
+        "and activation of microglia in the basal ganglia of mice. PLoS ONE. 2012;7:e33693."
+    )
+    params = {"query.bibliographic": query, "rows": "2"}
     response = _one(http, f"{fake.crossref_url}/works", params=params)
     message = response.json()["message"]
-    assert (message["total-results"], message["items"]) == (0, [])
+    # The real article and its correction notice (a decoy) outrank everything else.
+    top = {item["DOI"] for item in message["items"]}
+    assert "10.1371/journal.pone.0033693" in top
+    assert len(message["items"]) == 2
+    scores = [item["score"] for item in message["items"]]
+    assert scores == sorted(scores, reverse=True)
     assert message["query"]["search-terms"] == params["query.bibliographic"]
 
 
