@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument(
         "--refresh", action="store_true", help="ask again for everything; update the cache"
     )
+    registry.add_argument(
+        "--no-match",
+        action="store_true",
+        help="do not search for the DOIs of references printed without one",
+    )
     parser.add_argument(
         "--ascii",
         action="store_true",
@@ -186,6 +191,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         offline=args.offline,
         ascii=args.ascii,
         report=args.report,
+        match=not args.no_match,
         resolver=ResolverSettings(
             mailto=args.mailto,
             crossref_url=args.crossref_url.rstrip("/"),
@@ -220,7 +226,11 @@ class _Formatter(logging.Formatter):
         return line
 
 
-_STAGES = {"read": ("reading", " items"), "resolve": ("resolving", " DOIs")}
+_STAGES = {
+    "read": ("reading", " items"),
+    "match": ("searching", " references"),
+    "resolve": ("resolving", " DOIs"),
+}
 
 
 @contextmanager

@@ -263,6 +263,8 @@ class ItemReport:
     title: str | None = None
     dois: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    works: tuple[Reference, ...] = ()
+    """The works the item cites, as they stood when the item was read."""
     status: ItemStatus
     reason: str | None = None
 
@@ -276,9 +278,21 @@ class ItemReport:
             "title": self.title,
             "dois": list(self.dois),
             "references": list(self.references),
+            "works": [work_outcome(work) for work in self.works],
             "status": str(self.status),
             "reason": self.reason,
         }
+
+
+def work_outcome(work: Reference) -> dict[str, Any]:
+    """How one cited work got its DOI, as ``--report`` and JSON Lines give it."""
+    return {
+        "doi": work.doi,
+        "how": str(work.how),
+        "text": work.raw,
+        "score": work.match.score if work.match else None,
+        "reasons": list(work.match.reasons) if work.match else [],
+    }
 
 
 @dataclass(slots=True)
@@ -299,4 +313,8 @@ class RunCounts:
     """Works with a DOI that no registry could supply (not found, or unreachable)."""
     requests: int = 0
     """HTTP requests made to registries."""
+    matched: int = 0
+    """Works printed without a DOI whose DOI a validated search found."""
+    unmatched: int = 0
+    """Works written without a DOI."""
     problems: list[Problem] = field(default_factory=list)

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,7 @@ from doi_extract.extract import extract
 from doi_extract.feeds import ReadLimits, Source, SourceKind, expand_inputs, read_source
 from doi_extract.model import (
     FeedItem,
+    How,
     ItemReport,
     ItemStatus,
     Problem,
@@ -33,7 +34,7 @@ from doi_extract.model import (
     merge,
 )
 from doi_extract.refparse import parse_reference
-from doi_extract.resolve import Outcome, Resolution, Resolver, ResolverSettings
+from doi_extract.resolve import Outcome, Resolution, Resolver, ResolverSettings, Verdict
 from doi_extract.writers import FORMATS, format_for_path, make_writer
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class Settings:
     """Never ask a registry for metadata (URL inputs are still fetched)."""
     resolver: ResolverSettings = field(default_factory=ResolverSettings)
     """How to reach Crossref and doi.org, and where the cache lives."""
+    match: bool = True
+    """Search Crossref for the DOIs of references printed without one (not when offline)."""
     ascii: bool = False
     """BibTeX only: LaTeX-encode every non-ASCII character."""
     report: str | None = None
@@ -89,6 +92,10 @@ class RunReport:
                 f"; {c.resolved} resolved ({c.from_cache} from the cache), "
                 f"{c.unresolved} unresolved, {c.requests} requests"
             )
+        if c.matched:
+            line += f"; {c.matched} DOIs found by search"
+        if c.unmatched:
+            line += f"; {c.unmatched} works without DOI"
         skipped = c.inputs_failed + c.items_failed
         if c.problems:
             line += f"; {len(c.problems)} problems ({skipped} inputs or items skipped)"
@@ -141,11 +148,13 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
             on_progress=on_progress,
             every_citation=writer.uses_provenance,
         )
-        resolutions: dict[str, Resolution] = {}
+        enrichment = Enrichment()
         if not settings.offline:
-            resolutions = resolve(report, settings.resolver, on_progress=on_progress)
+            enrichment = resolve(
+                report, settings.resolver, match=settings.match, on_progress=on_progress
+            )
         if settings.report and spool:
-            _write_report(settings.report, spool, resolutions)
+            _write_report(settings.report, spool, enrichment)
     _raise_if_nothing_read(report)
     with fileio.atomic_write(settings.output) as out:
         writer.write(report.works, out)
@@ -246,7 +255,12 @@ def _process_item(item: FeedItem, works: _WorkSet, counts: RunCounts, dois: set[
     status = ItemStatus.OK if found.works else ItemStatus.NO_CITATION
     reason = None if found.works else "no DOI and no reference block"
     return dataclasses.replace(
-        line, dois=found.dois, references=found.references, status=status, reason=reason
+        line,
+        dois=found.dois,
+        references=found.references,
+        works=tuple(parsed),
+        status=status,
+        reason=reason,
     )
 
 
@@ -294,43 +308,72 @@ def _raise_if_nothing_read(report: RunReport) -> None:
         raise InputError(f"none of the {counts.inputs} inputs could be read")
 
 
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """What the registries said: per DOI looked up, and per reference searched for."""
+
+    resolutions: Mapping[str, Resolution] = field(default_factory=dict)
+    """By lower-case DOI."""
+    verdicts: Mapping[str, Verdict] = field(default_factory=dict)
+    """By the searched reference's `Reference.identity`."""
+
+
 def resolve(
     report: RunReport,
     settings: ResolverSettings,
     *,
+    match: bool = True,
     on_progress: ProgressCallback | None = None,
-) -> dict[str, Resolution]:
-    """Enrich ``report.works`` in place from the registries; return each DOI's resolution.
+) -> Enrichment:
+    """Enrich ``report.works`` in place from the registries and say what each one answered.
 
-    Registry metadata wins every field it has; the feed fills what the registry lacks.
-    A DOI that no registry supplies keeps the feed's fields and is marked unresolved.
+    With ``match``, references printed without a DOI are searched for first; a candidate
+    is taken only after validation. Then every DOI is looked up. Registry metadata wins
+    every field it has; the feed fills what the registry lacks. A DOI that no registry
+    supplies keeps the feed's fields and is marked unresolved.
     """
+    searchable = [w for w in report.works if w.doi is None and w.raw] if match else []
     dois = [work.doi for work in report.works if work.doi]
-    if not dois:
-        return {}
-
-    def progress(done: int, total: int) -> None:
-        if on_progress:
-            on_progress("resolve", done, total)
-
+    if not dois and not searchable:
+        return Enrichment()
+    counts = report.counts
     with Resolver(settings) as resolver:
-        resolutions = resolver.resolve(dois, on_progress=progress)
-        counts = report.counts
+        verdicts = resolver.match(searchable, on_progress=_stage(on_progress, "match"))
+        resolutions = resolver.resolve(dois, on_progress=_stage(on_progress, "resolve"))
         counts.requests = resolver.stats.requests
         counts.from_cache = resolver.stats.cache_hits
-    # An alias DOI resolves to its canonical record, which another citation may already hold.
+    # A found or aliased DOI may be one that another citation already holds: merge them.
     enriched: dict[str, Reference] = {}
-    for work in (_enriched(work, resolutions) for work in report.works):
+    for work in (_enriched(work, resolutions, verdicts) for work in report.works):
         known = enriched.get(work.identity)
         enriched[work.identity] = work if known is None else merge(known, work)
     report.works = list(enriched.values())
     counts.resolved = sum(1 for w in report.works if w.status is Status.RESOLVED)
     counts.unresolved = sum(1 for w in report.works if w.status is Status.UNRESOLVED)
-    return resolutions
+    counts.matched = sum(1 for w in report.works if w.how is How.MATCHED)
+    counts.unmatched = sum(1 for w in report.works if w.how is How.UNMATCHED)
+    return Enrichment(resolutions=resolutions, verdicts=verdicts)
 
 
-def _enriched(work: Reference, resolutions: dict[str, Resolution]) -> Reference:
-    resolution = resolutions.get(work.doi) if work.doi else None
+def _stage(on_progress: ProgressCallback | None, stage: str) -> Callable[[int, int], None]:
+    def progress(done: int, total: int) -> None:
+        if on_progress:
+            on_progress(stage, done, total)
+
+    return progress
+
+
+def _enriched(
+    work: Reference, resolutions: Mapping[str, Resolution], verdicts: Mapping[str, Verdict]
+) -> Reference:
+    if work.doi is None:
+        verdict = verdicts.get(work.identity)
+        if verdict is None:
+            return work
+        if verdict.accepted and verdict.record is not None:
+            return dataclasses.replace(merge(verdict.record, work), match=verdict.match)
+        return dataclasses.replace(work, match=verdict.match)
+    resolution = resolutions.get(work.doi)
     if resolution is None:
         return work
     if resolution.outcome is Outcome.FOUND and resolution.record is not None:
@@ -344,29 +387,38 @@ def _open_spool(report_path: str | None) -> AbstractContextManager[TextIO | None
     return tempfile.TemporaryFile("w+", encoding="utf-8")
 
 
-def _write_report(path: str, spool: TextIO, resolutions: dict[str, Resolution]) -> None:
-    """Copy the spooled report lines to ``path``, marking items whose DOIs stayed unresolved."""
+def _write_report(path: str, spool: TextIO, enrichment: Enrichment) -> None:
+    """Copy the spooled report lines to ``path`` with what the registries answered."""
     spool.seek(0)
     with fileio.atomic_write(path) as out:
         for line in spool:
-            if resolutions:
-                line = _with_resolution(line, resolutions)
+            if enrichment.resolutions or enrichment.verdicts:
+                line = _with_enrichment(line, enrichment)
             out.write(line)
 
 
-def _with_resolution(line: str, resolutions: dict[str, Resolution]) -> str:
+def _with_enrichment(line: str, enrichment: Enrichment) -> str:
+    """One report line updated: found DOIs, search verdicts, and unresolved items."""
     entry = json.loads(line)
-    if entry["status"] != ItemStatus.OK:
-        return line
+    for work in entry.get("works", ()):
+        verdict = enrichment.verdicts.get(Reference(raw=work["text"]).identity)
+        if work["doi"] is None and verdict is not None:
+            found = verdict.record.doi if verdict.accepted and verdict.record else None
+            work.update(
+                doi=found,
+                how=str(How.MATCHED if found else How.UNMATCHED),
+                score=verdict.match.score,
+                reasons=list(verdict.match.reasons),
+            )
     failed = [
-        resolutions[doi]
+        enrichment.resolutions[doi]
         for doi in entry["dois"]
-        if doi in resolutions and resolutions[doi].outcome is not Outcome.FOUND
+        if doi in enrichment.resolutions
+        and enrichment.resolutions[doi].outcome is not Outcome.FOUND
     ]
-    if not failed:
-        return line
-    entry["status"] = str(ItemStatus.UNRESOLVED)
-    entry["reason"] = "; ".join(f"{r.doi}: {r.reason or r.outcome}" for r in failed)
+    if failed and entry["status"] == ItemStatus.OK:
+        entry["status"] = str(ItemStatus.UNRESOLVED)
+        entry["reason"] = "; ".join(f"{r.doi}: {r.reason or r.outcome}" for r in failed)
     return json.dumps(entry, ensure_ascii=False) + "\n"
 
 

@@ -19,7 +19,19 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <item><title>Two</title><guid>g2</guid><description>Nothing cited here.</description></item>
 </channel></rss>
 """
-REPORT_KEYS = {"source", "item", "guid", "link", "title", "dois", "references", "status", "reason"}
+REPORT_KEYS = {
+    "source",
+    "item",
+    "guid",
+    "link",
+    "title",
+    "dois",
+    "references",
+    "works",
+    "status",
+    "reason",
+}
+WORK_KEYS = {"doi", "how", "text", "score", "reasons"}
 
 
 @pytest.fixture
@@ -100,6 +112,16 @@ def test_report_has_one_line_per_item_with_the_contract_keys(feed: Path, tmp_pat
         "One",
     )
     assert first["dois"] == ["10.1038/s41586-025-09710-8"]
+    assert first["works"] == [
+        {
+            "doi": "10.1038/s41586-025-09710-8",
+            "how": "printed",
+            "text": None,
+            "score": None,
+            "reasons": [],
+        }
+    ]
+    assert all(set(work) == WORK_KEYS for line in lines for work in line["works"])
     assert first["status"] == "ok"
     assert first["reason"] is None
     assert (second["item"], second["status"]) == (1, "no-citation")

@@ -172,3 +172,49 @@ def test_mailto_from_the_environment(
     (request,) = fake_crossref.requests("works")
     assert request.query["mailto"] == ["env@example.org"]
     assert "mailto:env@example.org" in request.headers["User-Agent"]
+
+
+DOI_LESS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>t</title>
+<item><title>Rechallenge study</title><guid>g1</guid><description><![CDATA[
+<p>News prose about immunotherapy.</p>
+<p><strong>References</strong>:<br />
+Tang LB, Peng YL, Chen J, et al. Rechallenge with immune-checkpoint inhibitors in patients with
+advanced-stage lung cancer. Nat Rev Clin Oncol. 2025;22(9):631-648.<br />
+Willighagen, E. (2008). The SWT JChemPaint (viewing) widget.</p>]]></description></item>
+</channel></rss>
+"""
+
+
+def test_doi_less_references_are_matched_only_when_validated(
+    fake_crossref: FakeCrossref, tmp_path: Path
+) -> None:
+    feed = tmp_path / "doi-less.xml"
+    feed.write_text(DOI_LESS, encoding="utf-8")
+    out = tmp_path / "refs.jsonl"
+    report = tmp_path / "report.jsonl"
+    assert _run(fake_crossref, feed, "-o", out, "--report", report) == 0
+    (line,) = _jsonl(report)
+    matched, unmatched = line["works"]
+    assert (matched["doi"], matched["how"]) == ("10.1038/s41571-025-01029-7", "matched")
+    assert matched["score"] > 0.9
+    assert matched["reasons"]
+    assert (unmatched["doi"], unmatched["how"]) == (None, "unmatched")
+    assert unmatched["text"].startswith("Willighagen")
+    written = {w.get("DOI", "").lower() or None: w for w in _jsonl(out)}
+    assert written["10.1038/s41571-025-01029-7"]["how"] == "matched"
+    assert written["10.1038/s41571-025-01029-7"]["status"] == "resolved"
+    assert written[None]["how"] == "unmatched"
+    assert written[None]["title"].startswith("The SWT JChemPaint")
+
+
+def test_no_match_makes_no_search(fake_crossref: FakeCrossref, tmp_path: Path) -> None:
+    feed = tmp_path / "doi-less.xml"
+    feed.write_text(DOI_LESS, encoding="utf-8")
+    report = tmp_path / "report.jsonl"
+    assert (
+        _run(fake_crossref, feed, "--no-match", "-o", tmp_path / "r.bib", "--report", report) == 0
+    )
+    assert fake_crossref.requests("*") == []
+    (line,) = _jsonl(report)
+    assert [w["how"] for w in line["works"]] == ["unmatched", "unmatched"]
