@@ -9,7 +9,8 @@ memory stays flat whatever the size of the feed:
    A declared legacy encoding whose bytes are valid UTF-8 is read as UTF-8;
 2. decode incrementally; a byte the codec rejects is read as cp1252 (the usual lie is
    "UTF-8" that is really Windows-1252) instead of stopping the parse;
-3. drop the characters XML 1.0 forbids: NUL and the other C0 controls but tab, LF, CR;
+3. drop the characters XML 1.0 forbids: NUL and the other C0 controls but tab, LF, CR,
+   and lone surrogates;
 4. outside CDATA sections, rewrite every ``&`` so that libxml2 sees only numeric
    character references: the five XML entities, because once libxml2's recover mode has
    seen any error it drops every later ``&lt;``/``&amp;`` in text (libxml2 2.14); the
@@ -48,9 +49,9 @@ _BOMS = (
 # The encoding pseudo-attribute of an XML declaration:
 # matches <?xml version="1.0" encoding='ISO-8859-1'?>, not <?xml version="1.0"?>.
 _DECLARED = re.compile(rb"""\A\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
-# Characters XML 1.0 does not allow anywhere: the NUL of "a\x00b", the ESC of "\x1b[0m";
-# not tab, LF or CR.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 does not allow anywhere: the NUL of "a\x00b", the ESC of "\x1b[0m",
+# a lone surrogate (Python's UTF-7 decoder makes one of "+2M0-"); not tab, LF or CR.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # An "&" and the reference it starts, if any: "&amp;", "&eacute;", "&#233;", "&#xE9;",
 # and the bare "&" of "?a=1&b=2" (no group set). Every "&" matches.
 _REFERENCE = re.compile(

@@ -18,17 +18,22 @@ import regex
 # quotes, markup and URL query/fragment delimiters. "10.1038/nature12373?af=R" stops at "?".
 _SUFFIX_CHAR = r"""[^\s"'<>?#&\[\]{}|\\^`\u00ab\u00bb\u201c\u201d\u2018\u2019]"""
 # Old Wiley SICI DOIs hold angle brackets after a digit:
-# 10.1002/(SICI)1097-4636(199706)35:4<451::AID-JBM5>3.0.CO;2-G, but never "</p>".
-_SICI_PART = r"<\d[^\s<>\"'/]{0,40}>"
+# 10.1002/(SICI)1097-4636(199706)35:4<451::AID-JBM5>3.0.CO;2-G, but never "</p>" nor
+# an escaped "&lt;" (which normalise_doi would unescape).
+_SICI_PART = r"<\d[^\s<>\"'/&]{0,40}>"
 # The "/" may be URL-encoded in links: 10.1038%2Fnature12373.
 _DOI = regex.compile(
     rf"(?<![\w.])10\.\d{{4,9}}(?:\.\d+)*(?:/|%2[Ff])(?:{_SICI_PART}|{_SUFFIX_CHAR})+",
 )
 _VALID = regex.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+# A percent-escape still present after decoding once: the "%2F" of "a%252Fb".
+_ESCAPE = regex.compile(r"%[0-9A-Fa-f]{2}")
 # Publisher landing-page tails that follow a DOI in a URL: ".../10.1002/ab.123/full".
 _URL_TAIL = regex.compile(
     r"(?:/(?:full|abstract|pdf|epdf|pdfdirect|fulltext|full-text))+$", regex.IGNORECASE
 )
+# How far from the end a landing-page tail is looked for: more than the longest one.
+_TAIL_WINDOW = 64
 # Soft hyphen, zero-width space/joiners, word joiner, BOM: invisible, yet break copy-paste.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _TRAILING = ".,;:!'\"*"
@@ -84,9 +89,12 @@ def clean_doi(candidate: str) -> str | None:
     """Decode and trim a raw DOI match; None when what remains is not a valid DOI."""
     doi = candidate.translate(_INVISIBLE)
     if "%" in doi:
-        doi = unquote(doi)
-    doi = _trim(_URL_TAIL.sub("", doi))
-    doi = _trim(_URL_TAIL.sub("", doi))
+        # Decoded only if the result is a DOI whole with no escape left, so normalising
+        # twice changes nothing: "10.1038%2Fnature1" decodes, "10.1234/a%22b" stays.
+        decoded = unquote(doi).translate(_INVISIBLE)
+        if _DOI.fullmatch(decoded) and not _ESCAPE.search(decoded):
+            doi = decoded
+    doi = _strip_end(doi)
     return doi if is_valid_doi(doi) else None
 
 
@@ -95,21 +103,38 @@ def is_valid_doi(doi: str) -> bool:
     return len(doi) <= MAX_DOI_LENGTH and _VALID.fullmatch(doi) is not None
 
 
-def _trim(doi: str) -> str:
-    """Drop trailing punctuation that belongs to the sentence, keeping balanced brackets."""
-    while doi:
-        last = doi[-1]
-        unbalanced = last in _PAIRS and doi.count(_PAIRS[last]) < doi.count(last)
-        if last in _TRAILING or unbalanced:
-            doi = doi[:-1]
+def _strip_end(doi: str) -> str:
+    """Drop landing-page tails and sentence punctuation from the end until none is left.
+
+    Balanced brackets stay: "10.1016/0001-8708(73)90001-4)." ends at "-4". Removing until
+    nothing changes means cleaning twice changes nothing either ("x/abstract./abstract.").
+    The bracket counts are kept, not recounted, so hostile input costs linear time.
+    """
+    counts = {char: doi.count(char) for char in "()[]{}"}
+    end = len(doi)
+    while end:
+        last = doi[end - 1]
+        if last in _TRAILING or (last in _PAIRS and counts[_PAIRS[last]] < counts[last]):
+            if last in counts:
+                counts[last] -= 1
+            end -= 1
+        elif tail := _URL_TAIL.search(doi, max(0, end - _TAIL_WINDOW), end):
+            end = tail.start()  # a tail holds no bracket
         else:
             break
-    return doi
+    return doi[:end]
 
 
 def _printed_length(raw: str, printed: str) -> int:
     """How much of the raw match the printed DOI covers (trimmed punctuation excluded)."""
     if raw.startswith(printed):
         return len(printed)
-    # Decoding changed the text: trim only what _trim removed from the raw form's end.
-    return len(raw.rstrip(_TRAILING + ")]}"))
+    # Decoding changed the text: the span ends where the shortest raw prefix decodes to
+    # the printed DOI ("10.1234/x%28a)." covers "10.1234/x%28a)"). A printed character
+    # takes at most twelve visible ones ("%F0%9F%A7%AC"), so few prefixes are tried.
+    visible = [index for index, char in enumerate(raw) if ord(char) not in _INVISIBLE]
+    text = raw.translate(_INVISIBLE)
+    ends = range(len(printed), len(text) + 1)
+    # clean_doi leaves the escapes of some DOIs as they are ("a%22b"), so both forms count.
+    end = next((end for end in ends if printed in (text[:end], unquote(text[:end]))), len(text))
+    return visible[end - 1] + 1

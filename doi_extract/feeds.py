@@ -181,6 +181,11 @@ _ROOTS = frozenset({"rss", "RDF", "feed", "channel"})
 _ITEMS = frozenset({"item", "entry"})
 # libxml2 gave up: nothing more will be parsed whatever is fed.
 _FATAL_TYPES = frozenset({"ERR_RESOURCE_LIMIT", "ERR_DOCUMENT_EMPTY"})
+# libxml2's push parser holds a whole attribute, comment, CDATA section or processing
+# instruction in memory before it checks its 10 MB cap, so a 200 MB one would cost a GB.
+# Stop when this much input brings no element start or end: more than any text node
+# (which libxml2 caps itself at 10 MB) can take.
+_MAX_SILENT_BYTES = 12 * _MIB
 _WHITESPACE = re.compile(r"\s+")
 # libxml2's advice to a C programmer: "Text node too long, try XML_PARSE_HUGE".
 _HUGE_ADVICE = re.compile(r",?\s*(?:try|use) XML_PARSE_HUGE(?: option)?")
@@ -213,10 +218,16 @@ def _parse(
     recoder = Recoder(charset)
     reader = _Reader(name)
     failure: str | None = None
+    silent = 0
     try:
         for data in recoder.recode(chunks):
             parser.feed(data)
+            seen = reader.events
             yield from reader.consume(parser.read_events(), closing=False)
+            silent = silent + len(data) if reader.events == seen else 0
+            if silent > _MAX_SILENT_BYTES:
+                failure = f"markup longer than {_size(_MAX_SILENT_BYTES)}; parsing stopped there"
+                break
             if any(error.kind in _FATAL_TYPES for error in _errors(parser)):
                 failure = "parsing stopped there"
                 break
@@ -269,6 +280,8 @@ class _Reader:
         self.name = name
         self.root_seen = False
         self.index = 0
+        self.events = 0
+        """Parse events consumed so far."""
         self.dropped: int | None = None
         """Line of an item that was cut off by the end of the input, if any."""
         self.cut_short = True
@@ -279,6 +292,7 @@ class _Reader:
         """Yield the items that the events complete; drop them if cut short at closing."""
         element: etree._Element
         for event, element in events:
+            self.events += 1
             if event == "start":
                 if not self.root_seen:
                     self._check_root(element)
@@ -456,7 +470,9 @@ def _build_item(
     """Read an item's children; with ``stop``, only what comes before that descendant."""
     fields = _ItemFields()
     holding_stop = set(stop.iterancestors()) if stop is not None else set()
-    for child in item:
+    # Elements only: recovery keeps an undefined entity ("&t;") as a node whose tag is
+    # not a string.
+    for child in item.iterchildren(etree.Element):
         if child is stop:
             break
         cut = stop if child in holding_stop else None
@@ -523,7 +539,8 @@ def _text(element: etree._Element) -> str:
 
 def _atom_name(author: etree._Element) -> str | None:
     """The ``name`` of an Atom author, if it has one."""
-    name = next((child for child in author if _local(child.tag) == "name"), None)
+    children = author.iterchildren(etree.Element)
+    name = next((child for child in children if _local(child.tag) == "name"), None)
     return None if name is None else _plain(name)
 
 
@@ -540,9 +557,20 @@ def _inner_html(element: etree._Element) -> str:
 
 def _html(element: etree._Element) -> str:
     """An element and its tail as HTML, without namespace prefixes or declarations."""
+    if not isinstance(element.tag, str):
+        # An undefined entity kept by recovery: its reference as text ("&amp;t;"), the
+        # same as libxml2 makes of one inside text.
+        return html.escape((element.text or "") + (element.tail or ""), quote=False)
     element = copy.deepcopy(element)
-    for descendant in element.iter():
-        descendant.tag = _split(descendant.tag)[1]
+    for descendant in element.iter(etree.Element):
+        namespace, local = _split(descendant.tag)
+        # Recovery keeps a name lxml would refuse as a new tag: "dc:creator" with dc
+        # undeclared (no namespace to drop, so left as it is) or "<b:>" (local name "b:").
+        if namespace:
+            try:
+                descendant.tag = local
+            except ValueError:
+                descendant.tag = "span"
     etree.cleanup_namespaces(element)
     result: str = etree.tostring(element, method="html", encoding="unicode", with_tail=True)
     return result

@@ -2,13 +2,15 @@
 
 Text goes to a temporary file in the target's own folder (so the final rename never
 crosses a file system), is flushed and synced, then renamed over the target. ``-``
-means standard output, which is written directly.
+means standard output, which is written directly, as are devices and named pipes
+(``/dev/null``, a FIFO), which a rename would replace.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -34,6 +36,14 @@ def atomic_write(target: str) -> Iterator[TextIO]:
         sys.stdout.flush()
         return
     path = Path(target)
+    if _is_special(path):
+        # A device or a named pipe (/dev/null, a FIFO): a rename would replace it.
+        try:
+            with path.open("w", encoding="utf-8", newline="\n") as out:
+                yield out
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        return
     temp = _create_temp(path)
     try:
         with temp.open("w", encoding="utf-8", newline="\n") as out:
@@ -48,6 +58,15 @@ def atomic_write(target: str) -> Iterator[TextIO]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """True if ``path`` exists and is neither a regular file nor a directory."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _create_temp(path: Path) -> Path:

@@ -20,7 +20,14 @@ from typing import TextIO
 from doi_extract import fileio
 from doi_extract.errors import InputError, UsageError
 from doi_extract.extract import extract
-from doi_extract.feeds import ReadLimits, Source, SourceKind, expand_inputs, read_source
+from doi_extract.feeds import (
+    FEED_SUFFIXES,
+    ReadLimits,
+    Source,
+    SourceKind,
+    expand_inputs,
+    read_source,
+)
 from doi_extract.model import (
     FeedItem,
     How,
@@ -137,6 +144,10 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
     """
     fmt = output_format(settings)
     sources = check_settings(settings)
+    if not sources:
+        # Only directories holding no feed file expand to nothing.
+        given = ", ".join(settings.inputs) or "no input given"
+        raise InputError(f"{given}: no {'/'.join(FEED_SUFFIXES)} file to read")
     writer = make_writer(fmt, ascii=settings.ascii)
     # Report lines wait in a spool until resolution has told which DOIs stayed unresolved.
     with _open_spool(settings.report) as spool:

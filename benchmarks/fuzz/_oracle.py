@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Sequence
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
 
 from doi_extract.model import Reference
 from doi_extract.writers import FORMATS, make_writer
@@ -40,7 +40,7 @@ def check_writers(works: Sequence[Reference], *, ascii: bool) -> None:
 
 
 def _check_bibtex(fmt: str, text: str, expected: int) -> None:
-    library = bibtexparser.parse_string(text)
+    library = parse_string(text)
     assert not library.failed_blocks, f"{fmt}: bibtexparser failed on {library.failed_blocks[0]}"
     assert len(library.entries) == expected, (
         f"{fmt}: bibtexparser read {len(library.entries)} entries, expected {expected}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-import atheris
+import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports(include=["doi_extract"]):
     from doi_extract.doi import display_doi, find_dois, is_valid_doi, normalise_doi

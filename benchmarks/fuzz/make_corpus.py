@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-import atheris
+import atheris  # type: ignore[import-untyped]
 
 from doi_extract.doi import find_dois
 
@@ -39,7 +39,7 @@ def encode(text: str) -> bytes:
 
 
 def _save(directory: Path, data: bytes) -> None:
-    (directory / hashlib.sha1(data).hexdigest()).write_bytes(data)  # noqa: S324
+    (directory / hashlib.sha1(data).hexdigest()).write_bytes(data)
 
 
 def main(argv: list[str]) -> int:

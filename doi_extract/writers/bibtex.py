@@ -39,6 +39,8 @@ text back as written:
 - DOIs and URLs are written bare: bibtex styles and biblatex print them verbatim.
   Braces, backslashes and spaces, which would break the value, are percent-encoded in
   URLs; a DOI holding a brace or backslash (never a valid one) is escaped as text.
+  With ``ascii=True``, non-ASCII characters in a URL are percent-encoded (UTF-8) and a
+  DOI holding one is escaped as text.
 - pandoc's BibTeX reader still capitalises the first word of a title and of each
   subtitle (after ``: ``), as CSL's sentence case wants.
 - Unicode is kept as UTF-8 by default (bibtex 0.99 copies it through, biber and
@@ -54,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TextIO
+from urllib.parse import quote
 
 import regex
 from bibtexparser.entrypoint import write_string
@@ -156,9 +159,15 @@ _SPECIALS = MappingProxyType(
 )
 _PAIRED = MappingProxyType({"{": r"\{", "}": r"\}"})
 _UNPAIRED = MappingProxyType({"{": r"\textbraceleft{}", "}": r"\textbraceright{}"})
+_ASCII_PRINTABLE = "".join(map(chr, range(0x21, 0x7F)))
 _URL_UNSAFE = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"})
 # A name part that BibTeX would split: "Smith, Jr" or "Bill and Melinda Gates".
 _SPLITS_NAME = regex.compile(r",|(?i:(?<!\S)and(?!\S))")
+# What bibtexparser 2.0's name splitter gets wrong unless the part is in braces: a word
+# starting with a macro ("\textbackslash{}x" after " and " becomes "extbackslash{}x";
+# "J. \& K. and X" loses "\&"), "and" before one ("and\%" ends the name there) and
+# escaped braces ("@\{ \} and X" loses "\}").
+_MISSPLIT = regex.compile(r"(?<!\S)\\|(?i:(?<!\S)and\\)|\\[{}]")
 _LATEX_ENCODER = UnicodeToLatexEncoder(
     non_ascii_only=True,
     replacement_latex_protection="braces-all",
@@ -238,6 +247,9 @@ class BibtexWriter:
         if name == "month":
             return Field(name, value, enclosing="no-enclosing")
         if name in _PREFORMED:
+            if self.ascii and not value.isascii():
+                # An IRI becomes a URI; a DOI is escaped as text, as _verbatim does.
+                value = quote(value, safe=_ASCII_PRINTABLE) if name == "url" else self._latex(value)
             return Field(name, value)
         return Field(name, self._latex(value, recased=name in _RECASED))
 
@@ -270,7 +282,8 @@ class BibtexWriter:
 
     def _name_part(self, part: str) -> str:
         latex = self._latex(part)
-        return "{" + latex + "}" if _SPLITS_NAME.search(part) else latex
+        protect = _SPLITS_NAME.search(part) or _MISSPLIT.search(latex)
+        return "{" + latex + "}" if protect else latex
 
     def _latex(self, text: str, *, recased: bool = False) -> str:
         """``text`` (already cleaned) in LaTeX; ``recased`` brace-protects words."""

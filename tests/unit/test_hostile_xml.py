@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -346,6 +349,71 @@ def test_text_node_over_the_size_cap() -> None:
     assert [i.title for i in items] == ["kept"]
     assert "Text node too long" in problem.message
     assert "kept 1 item" in problem.message
+
+
+# A child process reads a 200 MB token from its stdin and reports its RSS growth (ru_maxrss
+# is in KiB on Linux, in bytes on macOS).
+_HUGE_CHILD = """
+import json, resource, sys
+from doi_extract.feeds import read_stream
+from doi_extract.model import FeedItem
+scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+titles, problems = [], []
+for record in read_stream(sys.stdin.buffer, "huge.xml"):
+    if isinstance(record, FeedItem):
+        titles.append(record.title)
+    else:
+        problems.append(record.message)
+growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / scale
+print(json.dumps({"titles": titles, "problems": problems, "growth_mb": growth}))
+"""
+_HUGE_BYTES = 200 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "reason"),
+    [
+        ("<description>", "</description>", "Text node too long"),
+        ("<description><![CDATA[", "]]></description>", "markup longer than 12 MB"),
+        ("<description><![CDATA[", "", "markup longer than 12 MB"),
+        ('<link href="', '"/>', "markup longer than 12 MB"),
+        ("<!-- ", " -->", "markup longer than 12 MB"),
+        ("<?note ", "?>", "markup longer than 12 MB"),
+        ("<x", "/>", "markup longer than 12 MB"),
+    ],
+    ids=["text", "cdata", "unclosed-cdata", "attribute", "comment", "pi", "tag-name"],
+)
+def test_200_mb_token_is_refused_in_bounded_memory(opening: str, closing: str, reason: str) -> None:
+    """libxml2 buffers a whole attribute, comment or CDATA section before checking its cap."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _HUGE_CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdin is not None
+    fill = b"lorem ipsum dolor sit amet " * 40_000  # about 1 MB
+    sent = 0
+    # Streamed, never held whole: the reader stops early and the pipe breaks.
+    with contextlib.suppress(BrokenPipeError):
+        child.stdin.write(b"<rss><channel><item><title>kept</title></item><item>")
+        child.stdin.write(opening.encode())
+        while sent < _HUGE_BYTES:
+            child.stdin.write(fill)
+            sent += len(fill)
+        child.stdin.write(closing.encode() + b"</item><item><title>after</title></item>")
+        child.stdin.write(b"</channel></rss>")
+        child.stdin.close()
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err.decode()
+    result = json.loads(out)
+    assert result["titles"] == ["kept"]
+    (problem,) = result["problems"]
+    assert reason in problem
+    assert "kept 1 item" in problem
+    assert result["growth_mb"] < 64
+    assert sent < 64 * 1024 * 1024  # the rest of the 200 MB was never read
 
 
 THREE_ITEMS = """<?xml version="1.0" encoding="utf-8"?>
