@@ -1,4 +1,4 @@
-"""One test per crash the fuzz harnesses in benchmarks/fuzz/ found, with its input minimised."""
+"""Regression tests for what the fuzz harnesses in benchmarks/fuzz/ found, inputs minimised."""
 
 from __future__ import annotations
 
