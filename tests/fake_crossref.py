@@ -66,6 +66,8 @@ from urllib.parse import parse_qs, quote, unquote
 
 from habanero.select import VALID_SELECTS  # type: ignore[import-untyped]
 
+from doi_extract.resolve import ResolverSettings
+
 log = logging.getLogger(__name__)
 
 FIXTURES = Path(__file__).parent / "data" / "crossref"
@@ -843,3 +845,20 @@ def max_in_window(entries: Iterable[LoggedRequest], window_s: float = 1.0) -> in
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+TEST_MAILTO = "tests@example.org"
+
+
+def quick_settings(fake: FakeCrossref, **changes: Any) -> ResolverSettings:
+    """Resolver settings aimed at ``fake``, with short timeouts and backoff for tests."""
+    options: dict[str, Any] = {
+        "mailto": TEST_MAILTO,
+        "crossref_url": fake.crossref_url,
+        "doi_url": fake.doi_url,
+        "request_timeout_s": 5.0,
+        "deadline_s": 20.0,
+        "backoff_base_s": 0.01,
+        "backoff_cap_s": 0.05,
+    }
+    return ResolverSettings(**(options | changes))

@@ -12,11 +12,11 @@ import pytest
 from benchmarks.match_eval import evaluate, load_cases
 from doi_extract.model import Person, Reference
 from doi_extract.refparse import parse_reference
-from doi_extract.resolve import Resolver, ResolverSettings, search_text
+from doi_extract.resolve import Resolver, search_text
 from doi_extract.resolve.crossref import SEARCH_SELECT
-from tests.fake_crossref import FakeCrossref, Fault
+from tests.fake_crossref import TEST_MAILTO, FakeCrossref, Fault, quick_settings
 
-MAILTO = "tests@example.org"
+MAILTO = TEST_MAILTO
 FSP1 = (
     "Wu, K., Vaughan, A.J., Bossowski, J.P. et al. Targeting FSP1 triggers ferroptosis in"
     " lung cancer. Nature 648, 412\u2013420 (2025)."
@@ -35,21 +35,8 @@ def fake() -> Iterator[FakeCrossref]:
         yield server
 
 
-def _settings(fake: FakeCrossref, **changes: Any) -> ResolverSettings:
-    options: dict[str, Any] = {
-        "mailto": MAILTO,
-        "crossref_url": fake.crossref_url,
-        "doi_url": fake.doi_url,
-        "request_timeout_s": 5.0,
-        "deadline_s": 20.0,
-        "backoff_base_s": 0.01,
-        "backoff_cap_s": 0.05,
-    }
-    return ResolverSettings(**(options | changes))
-
-
 def _match(fake: FakeCrossref, texts: list[str], **changes: Any) -> dict[str, Any]:
-    with Resolver(_settings(fake, **changes)) as resolver:
+    with Resolver(quick_settings(fake, **changes)) as resolver:
         verdicts = resolver.match([parse_reference(text) for text in texts])
         return {"verdicts": verdicts, "stats": resolver.stats}
 
@@ -84,7 +71,7 @@ def test_verdicts_are_keyed_by_identity_and_skip_what_cannot_be_searched(
         issued=(2014,),
     )
     fret = parse_reference(FRET)
-    with Resolver(_settings(fake)) as resolver:
+    with Resolver(quick_settings(fake)) as resolver:
         verdicts = resolver.match([with_doi, short, fields_only, fret, fret])
     assert set(verdicts) == {fields_only.identity, fret.identity}
     assert _doi(verdicts[fields_only.identity]) == "10.1038/nnano.2014.279"
@@ -164,7 +151,7 @@ def test_open_circuit_stops_searching(fake: FakeCrossref) -> None:
 
 def test_progress_is_reported(fake: FakeCrossref) -> None:
     seen: list[tuple[int, int]] = []
-    with Resolver(_settings(fake)) as resolver:
+    with Resolver(quick_settings(fake)) as resolver:
         resolver.match(
             [parse_reference(FSP1), parse_reference(FRET)], on_progress=lambda *a: seen.append(a)
         )

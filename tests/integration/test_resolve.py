@@ -17,35 +17,23 @@ from doi_extract.model import Status, WorkType
 from doi_extract.resolve import Outcome, Resolver, ResolverSettings
 from doi_extract.resolve.cache import FOUND_TTL_S, Cache, CacheEntry
 from doi_extract.resolve.mapping import CROSSREF_SELECT
-from tests.fake_crossref import FakeCrossref, Fault, LoggedRequest, max_in_window
+from tests.fake_crossref import (
+    TEST_MAILTO,
+    FakeCrossref,
+    Fault,
+    LoggedRequest,
+    max_in_window,
+    quick_settings,
+)
 
-MAILTO = "tests@example.org"
+MAILTO = TEST_MAILTO
 ARTICLE = "10.1038/srep16696"
 DATACITE = "10.5438/4k3m-nyvg"
 ALIAS, CANONICAL = "10.26434/chemrxiv.5406907", "10.26434/chemrxiv.5406907.v5"
 
 
-@pytest.fixture(autouse=True)
-def _logs_reach_caplog(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Undo what an earlier in-process CLI run did to the package logger."""
-    monkeypatch.setattr(logging.getLogger("doi_extract"), "propagate", True)
-
-
-def _settings(fake: FakeCrossref, **changes: Any) -> ResolverSettings:
-    options: dict[str, Any] = {
-        "mailto": MAILTO,
-        "crossref_url": fake.crossref_url,
-        "doi_url": fake.doi_url,
-        "request_timeout_s": 5.0,
-        "deadline_s": 20.0,
-        "backoff_base_s": 0.01,
-        "backoff_cap_s": 0.05,
-    }
-    return ResolverSettings(**(options | changes))
-
-
 def _resolve(fake: FakeCrossref, dois: list[str], **changes: Any) -> dict[str, Any]:
-    with Resolver(_settings(fake, **changes)) as resolver:
+    with Resolver(quick_settings(fake, **changes)) as resolver:
         return resolver.resolve(dois)
 
 
@@ -369,7 +357,7 @@ def test_legacy_rate_limit_header_names_are_understood(
     with (
         FakeCrossref(works=_works(3), rate_limit=2, legacy_header_names=True) as fake,
         _strip(*hidden) as session,
-        Resolver(_settings(fake, batch_size=1), session=session) as resolver,
+        Resolver(quick_settings(fake, batch_size=1), session=session) as resolver,
     ):
         resolver.resolve([w["DOI"] for w in _works(3)])
         gaps = _gaps(fake.requests())
@@ -448,7 +436,7 @@ def test_second_run_is_answered_from_the_cache(fake_crossref: FakeCrossref, tmp_
     first = _resolve(fake_crossref, dois, cache_path=cache)
     made = len(fake_crossref.requests())
     assert made == 3  # works, doiRA (for both DOIs the batch missed), cn
-    with Resolver(_settings(fake_crossref, cache_path=cache)) as resolver:
+    with Resolver(quick_settings(fake_crossref, cache_path=cache)) as resolver:
         second = resolver.resolve(dois)
         assert resolver.stats.cache_hits == 3
         assert resolver.stats.requests == 0
@@ -524,7 +512,7 @@ def test_unwritable_cache_path_runs_without_a_cache(
 def test_progress_and_stats(fake_crossref: FakeCrossref) -> None:
     seen: list[tuple[int, int]] = []
     dois = [ARTICLE, DATACITE, "10.5555/does-not-exist", "bad"]
-    with Resolver(_settings(fake_crossref)) as resolver:
+    with Resolver(quick_settings(fake_crossref)) as resolver:
         resolver.resolve(dois, on_progress=lambda done, total: seen.append((done, total)))
         stats = resolver.stats
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
@@ -534,7 +522,7 @@ def test_progress_and_stats(fake_crossref: FakeCrossref) -> None:
 
 def test_a_callers_session_is_used_and_left_open(fake_crossref: FakeCrossref) -> None:
     with requests.Session() as session:
-        with Resolver(_settings(fake_crossref), session=session) as resolver:
+        with Resolver(quick_settings(fake_crossref), session=session) as resolver:
             resolver.resolve([ARTICLE])
         assert session.adapters  # still usable after the resolver closed
         assert session.get(f"{fake_crossref.crossref_url}/works/{ARTICLE}").status_code == 200
