@@ -98,9 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     defaults = ResolverSettings()
     registry.add_argument(
-        "--crossref-url", default=defaults.crossref_url, metavar="URL", help="%(default)s"
+        "--crossref-url",
+        default=defaults.crossref_url,
+        metavar="URL",
+        help="Crossref REST API to ask, e.g. a mirror (default: %(default)s)",
     )
-    registry.add_argument("--doi-url", default=defaults.doi_url, metavar="URL", help="%(default)s")
+    registry.add_argument(
+        "--doi-url",
+        default=defaults.doi_url,
+        metavar="URL",
+        help="DOI resolver for other agencies' DOIs (default: %(default)s)",
+    )
     registry.add_argument(
         "--timeout",
         type=float,
