@@ -123,20 +123,14 @@ class Cache:
     def get(self, dois: Iterable[str], *, now: float | None = None) -> dict[str, CacheEntry]:
         """The entries for ``dois`` (lower-case) that exist and have not expired."""
         now = time.time() if now is None else now
-        wanted = list(dict.fromkeys(dois))
         found: dict[str, CacheEntry] = {}
-        for start in range(0, len(wanted), _QUERY_CHUNK):
-            chunk = wanted[start : start + _QUERY_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._query(
-                "SELECT doi, registry, record, status, fetched_at FROM works"  # noqa: S608 (only "?" marks)
-                f" WHERE doi IN ({marks})",
-                chunk,
-            )
-            for entry in filter(None, map(_entry, rows)):
-                ttl = FOUND_TTL_S if entry.outcome is Outcome.FOUND else NOT_FOUND_TTL_S
-                if now - entry.fetched_at < ttl:
-                    found[entry.doi] = entry
+        rows = self._select_in(
+            "SELECT doi, registry, record, status, fetched_at FROM works", "doi", dois
+        )
+        for entry in filter(None, map(_entry, rows)):
+            ttl = FOUND_TTL_S if entry.outcome is Outcome.FOUND else NOT_FOUND_TTL_S
+            if now - entry.fetched_at < ttl:
+                found[entry.doi] = entry
         return found
 
     def put(self, entries: Iterable[CacheEntry]) -> None:
@@ -178,20 +172,12 @@ class Cache:
     ) -> dict[str, SearchEntry]:
         """The cached searches for ``queries`` (already `search_key` form) that have not expired."""
         now = time.time() if now is None else now
-        wanted = list(dict.fromkeys(queries))
         found: dict[str, SearchEntry] = {}
-        for start in range(0, len(wanted), _QUERY_CHUNK):
-            chunk = wanted[start : start + _QUERY_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._query(
-                "SELECT query, items, fetched_at FROM searches"  # noqa: S608 (only "?" marks)
-                f" WHERE query IN ({marks})",
-                chunk,
-            )
-            for entry in filter(None, map(_search_entry, rows)):
-                ttl = FOUND_TTL_S if entry.items else NOT_FOUND_TTL_S
-                if now - entry.fetched_at < ttl:
-                    found[entry.query] = entry
+        rows = self._select_in("SELECT query, items, fetched_at FROM searches", "query", queries)
+        for entry in filter(None, map(_search_entry, rows)):
+            ttl = FOUND_TTL_S if entry.items else NOT_FOUND_TTL_S
+            if now - entry.fetched_at < ttl:
+                found[entry.query] = entry
         return found
 
     def put_searches(self, entries: Iterable[SearchEntry]) -> None:
@@ -213,6 +199,17 @@ class Cache:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def _select_in(
+        self, select: str, column: str, keys: Iterable[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``select`` whose ``column`` is one of ``keys``, asked in chunks."""
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), _QUERY_CHUNK):
+            chunk = wanted[start : start + _QUERY_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            # Only "?" marks are formatted in; the names come from this module.
+            yield from self._query(f"{select} WHERE {column} IN ({marks})", chunk)
 
     def _query(self, sql: str, parameters: list[str]) -> Iterator[tuple[Any, ...]]:
         if self._connection is None:

@@ -75,13 +75,10 @@ def from_crossref(message: Any) -> Reference | None:
     doi = normalise_doi(printed) if printed else None
     if printed is None or doi is None:
         return None
-    type_name = message.get("type")
     return Reference(
         doi=doi,
         doi_as_printed=printed,
-        kind=CROSSREF_TYPES.get(type_name, WorkType.UNKNOWN)
-        if isinstance(type_name, str)
-        else WorkType.UNKNOWN,
+        kind=_kind(CROSSREF_TYPES, message.get("type")),
         title=_markup_free(_first(message.get("title"))),
         authors=_crossref_authors(message.get("author")),
         container_title=_markup_free(_first(message.get("container-title"))),
@@ -108,13 +105,10 @@ def from_csl(item: Any, registry: str) -> Reference | None:
     doi = normalise_doi(printed) if printed else None
     if printed is None or doi is None:
         return None
-    type_name = item.get("type")
     return Reference(
         doi=doi,
         doi_as_printed=printed,
-        kind=CSL_TYPES.get(type_name, WorkType.UNKNOWN)
-        if isinstance(type_name, str)
-        else WorkType.UNKNOWN,
+        kind=_kind(CSL_TYPES, item.get("type")),
         title=_markup_free(_first(item.get("title"))),
         authors=tuple(person for person in map(_csl_person, _dicts(item.get("author"))) if person),
         container_title=_markup_free(_first(item.get("container-title"))),
@@ -127,6 +121,13 @@ def from_csl(item: Any, registry: str) -> Reference | None:
         url=_text(item.get("URL")),
         status=Status.RESOLVED,
         registry=registry.lower(),
+    )
+
+
+def _kind(table: Mapping[str, WorkType], type_name: Any) -> WorkType:
+    """Our work type for a registry's type name; UNKNOWN for anything unexpected."""
+    return (
+        table.get(type_name, WorkType.UNKNOWN) if isinstance(type_name, str) else WorkType.UNKNOWN
     )
 
 
