@@ -53,6 +53,7 @@ text back as written:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TextIO
@@ -157,6 +158,8 @@ _SPECIALS = MappingProxyType(
         "^": r"\textasciicircum{}",
     }
 )
+# Text without any of these needs no escaping: "Nature 521", not "R&D" or "50%".
+_LATEX_SPECIAL = re.compile(r"[\\&%$#_~^{}]")
 _PAIRED = MappingProxyType({"{": r"\{", "}": r"\}"})
 _UNPAIRED = MappingProxyType({"{": r"\textbraceleft{}", "}": r"\textbraceright{}"})
 _ASCII_PRINTABLE = "".join(map(chr, range(0x21, 0x7F)))
@@ -287,6 +290,14 @@ class BibtexWriter:
 
     def _latex(self, text: str, *, recased: bool = False) -> str:
         """``text`` (already cleaned) in LaTeX; ``recased`` brace-protects words."""
+        if _LATEX_SPECIAL.search(text) is None and (text.isascii() or not self.ascii):
+            if not recased:
+                return text
+            words = text.split(" ")
+            return " ".join(
+                "{" + word + "}" if _keeps_case(word, first=index == 0) else word
+                for index, word in enumerate(words)
+            )
         pieces = _escape(text)
         words: list[str] = []
         start = 0
@@ -328,8 +339,8 @@ def _escape(text: str) -> list[str]:
 def _keeps_case(word: str, *, first: bool) -> bool:
     """Whether a title word must be protected from re-casing: ``DNA``, ``HER2``, ``China``."""
     capitals = word[1:] if first else word
-    return any(char.isupper() for char in capitals) or (
-        any(char.isdigit() for char in word) and any(char.isalpha() for char in word)
+    return any(map(str.isupper, capitals)) or (
+        any(map(str.isdigit, word)) and any(map(str.isalpha, word))
     )
 
 

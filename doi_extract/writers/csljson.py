@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -37,6 +38,9 @@ from doi_extract.model import Person, Reference
 # A page range separator: "123-130", "123--130", "S1 - S9", or a dash from U+2010 to
 # U+2015 or a minus sign (U+2212), with or without spaces around it.
 _RANGE = regex.compile(r"\s*(?:-+|[\u2010-\u2015\u2212])\s*")
+# Control characters (Unicode category Cc) that are not whitespace: "\x00", "\x1b", "\x9f";
+# not "\t", "\n", "\r", "\x1c"-"\x1f" nor "\x85", which str.split() takes as spaces.
+_INVISIBLE_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Characters kept as they are in a doi.org URL path; "<", ">", "#", "?", "%", spaces and
 # the like are percent-encoded: "35:4<451::AID" -> "35:4%3C451::AID".
 _URL_SAFE = "/:;()[]@!$&'*+,=-._~"
@@ -49,10 +53,11 @@ def clean(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    normal = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     # Tabs and newlines are control characters too, but they separate words.
-    kept = "".join(c for c in normal if c.isspace() or unicodedata.category(c) != "Cc")
-    return " ".join(kept.split()) or None
+    text = _INVISIBLE_CONTROLS.sub("", text)
+    return " ".join(text.split()) or None
 
 
 def doi_of(work: Reference) -> str | None:
