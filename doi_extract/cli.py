@@ -16,6 +16,7 @@ from typing import Never
 from tqdm import tqdm
 
 from doi_extract._version import __version__
+from doi_extract._workers import default_jobs
 from doi_extract.errors import DoiExtractError, UsageError
 from doi_extract.pipeline import ProgressCallback, Settings, run
 from doi_extract.resolve import ResolverSettings, default_cache_path
@@ -134,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="BibTeX: LaTeX-encode every non-ASCII character (for classic bibtex + pdflatex)",
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        metavar="N",
+        help="worker processes for extracting and parsing (default: the CPUs, %(default)s)",
+    )
+    parser.add_argument(
         "--report", metavar="FILE", help="write one JSON line per item and per unreadable input"
     )
     verbosity = parser.add_mutually_exclusive_group()
@@ -189,6 +198,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if args.mailto is not None and "@" not in args.mailto:
         raise UsageError(f"--mailto must be an e-mail address, not {args.mailto!r}")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     if args.no_cache and args.cache:
         raise UsageError("--cache and --no-cache contradict each other")
     cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache_path()
@@ -200,6 +211,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         ascii=args.ascii,
         report=args.report,
         match=not args.no_match,
+        jobs=args.jobs,
         resolver=ResolverSettings(
             mailto=args.mailto,
             crossref_url=args.crossref_url.rstrip("/"),

@@ -8,6 +8,7 @@ the records without writing a file.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from doi_extract import fileio
+from doi_extract._workers import map_batches
 from doi_extract.errors import InputError, UsageError
 from doi_extract.extract import extract
 from doi_extract.feeds import (
@@ -73,6 +75,8 @@ class Settings:
     report: str | None = None
     """Path of the JSONL report (one line per item and per unreadable input)."""
     limits: ReadLimits = field(default_factory=ReadLimits)
+    jobs: int = 1
+    """Worker processes that extract and parse items; the output is the same for any number."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -158,6 +162,7 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
             on_item=on_item,
             on_progress=on_progress,
             every_citation=writer.uses_provenance,
+            jobs=settings.jobs,
         )
         enrichment = Enrichment()
         if not settings.offline:
@@ -180,27 +185,27 @@ def collect(
     on_item: ItemCallback | None = None,
     on_progress: ProgressCallback | None = None,
     every_citation: bool = True,
+    jobs: int = 1,
 ) -> RunReport:
     """Read, extract and parse every item of every source; one record per cited work.
 
     With ``every_citation`` each record's provenance lists every item that cites it;
     without, only the first, so that memory does not grow with the number of citations
-    when the output does not show them.
+    when the output does not show them. With ``jobs`` > 1, items are extracted and parsed
+    in that many worker processes; the report is the same whatever ``jobs`` is.
     """
     works = _WorkSet(every_citation=every_citation)
     report = RunReport()
     counts = report.counts
     dois: set[str] = set()
     sources = list(sources)
-    for source in sources:
-        counts.inputs += 1
-        for outcome in _read_items(source, limits or ReadLimits(), counts, quiet=len(sources) == 1):
-            if isinstance(outcome, Problem):
-                item_report = ItemReport(
-                    source=outcome.source, status=ItemStatus.ERROR, reason=outcome.message
-                )
+    outcomes = _outcomes(sources, limits or ReadLimits(), counts)
+    for batch, examined in map_batches(_examine_batch, _batched(outcomes), jobs):
+        for outcome, item_report in zip(batch, examined, strict=True):
+            if isinstance(outcome, _InputProblem):
+                _account_problem(outcome, counts)
             else:
-                item_report = _process_item(outcome, works, counts, dois)
+                _account_item(item_report, works, counts, dois)
                 if on_progress:
                     on_progress("read", counts.items, None)
             if on_item:
@@ -210,31 +215,66 @@ def collect(
     return report
 
 
-def _read_items(
-    source: Source, limits: ReadLimits, counts: RunCounts, *, quiet: bool
-) -> Iterator[FeedItem | Problem]:
-    """The items of one source, then a Problem if it was damaged or could not be read."""
+@dataclass(frozen=True, slots=True)
+class _InputProblem:
+    """A damaged or unreadable input, met while reading."""
+
+    problem: Problem
+    unreadable: bool
+    """Not a single item could be read from it."""
+    level: int
+    """How loudly to log it."""
+
+
+_Outcome = FeedItem | _InputProblem
+_BATCH = 64
+"""Items sent to a worker at once: enough to outweigh the cost of sending them."""
+
+
+def _outcomes(sources: list[Source], limits: ReadLimits, counts: RunCounts) -> Iterator[_Outcome]:
+    for source in sources:
+        counts.inputs += 1
+        yield from _read_items(source, limits, quiet=len(sources) == 1)
+
+
+def _read_items(source: Source, limits: ReadLimits, *, quiet: bool) -> Iterator[_Outcome]:
+    """The items of one source, then a problem if it was damaged or could not be read."""
     items = 0
     try:
         for outcome in read_source(source, limits=limits):
             if isinstance(outcome, Problem):
-                log.warning("%s", outcome)
-                counts.problems.append(outcome)
+                yield _InputProblem(outcome, unreadable=False, level=logging.WARNING)
             else:
                 items += 1
-            yield outcome
+                yield outcome
     except InputError as exc:
         problem = Problem(source=source.name, message=_strip_source(str(exc), source.name))
-        counts.problems.append(problem)
-        if items == 0:
-            counts.inputs_failed += 1
-        if not quiet or items:
-            log.error("%s", problem)
-        yield problem
+        # A lone input that cannot be read is the run's error message; not logged twice.
+        level = logging.DEBUG if quiet and not items else logging.ERROR
+        yield _InputProblem(problem, unreadable=items == 0, level=level)
 
 
-def _process_item(item: FeedItem, works: _WorkSet, counts: RunCounts, dois: set[str]) -> ItemReport:
-    counts.items += 1
+def _batched(outcomes: Iterator[_Outcome]) -> Iterator[list[_Outcome]]:
+    while batch := list(itertools.islice(outcomes, _BATCH)):
+        yield batch
+
+
+def _examine_batch(batch: list[_Outcome]) -> list[ItemReport]:
+    """The report line of each item or problem of a batch; runs in a worker process."""
+    return [
+        _problem_report(outcome.problem)
+        if isinstance(outcome, _InputProblem)
+        else _examine(outcome)
+        for outcome in batch
+    ]
+
+
+def _problem_report(problem: Problem) -> ItemReport:
+    return ItemReport(source=problem.source, status=ItemStatus.ERROR, reason=problem.message)
+
+
+def _examine(item: FeedItem) -> ItemReport:
+    """Extract and parse one item; a failure becomes an ERROR report, never an exception."""
     line = ItemReport(
         source=item.source,
         item=item.index,
@@ -245,34 +285,46 @@ def _process_item(item: FeedItem, works: _WorkSet, counts: RunCounts, dois: set[
     )
     try:
         found = extract(item)
-        parsed = [_parsed(work) for work in found.works]
+        parsed = tuple(_parsed(work) for work in found.works)
     except Exception as exc:  # a bug on one odd item must not lose the others
         log.debug("extraction failed on %s item %d", item.source, item.index, exc_info=True)
-        problem = Problem(
-            source=item.source,
-            item=item.index,
-            guid=item.guid,
-            link=item.link,
-            message=f"could not extract citations: {type(exc).__name__}: {exc}",
-        )
-        log.error("%s", problem)
-        counts.items_failed += 1
-        counts.problems.append(problem)
-        return dataclasses.replace(line, status=ItemStatus.ERROR, reason=problem.message)
-    for work in parsed:
-        works.add(work)
-    dois.update(found.dois)
-    counts.references += len(found.references)
-    status = ItemStatus.OK if found.works else ItemStatus.NO_CITATION
-    reason = None if found.works else "no DOI and no reference block"
+        reason = f"could not extract citations: {type(exc).__name__}: {exc}"
+        return dataclasses.replace(line, status=ItemStatus.ERROR, reason=reason)
     return dataclasses.replace(
         line,
         dois=found.dois,
         references=found.references,
-        works=tuple(parsed),
-        status=status,
-        reason=reason,
+        works=parsed,
+        status=ItemStatus.OK if parsed else ItemStatus.NO_CITATION,
+        reason=None if parsed else "no DOI and no reference block",
     )
+
+
+def _account_problem(outcome: _InputProblem, counts: RunCounts) -> None:
+    log.log(outcome.level, "%s", outcome.problem)
+    counts.problems.append(outcome.problem)
+    if outcome.unreadable:
+        counts.inputs_failed += 1
+
+
+def _account_item(line: ItemReport, works: _WorkSet, counts: RunCounts, dois: set[str]) -> None:
+    counts.items += 1
+    if line.status is ItemStatus.ERROR:
+        problem = Problem(
+            source=line.source,
+            item=line.item,
+            guid=line.guid,
+            link=line.link,
+            message=line.reason or "",
+        )
+        log.error("%s", problem)
+        counts.items_failed += 1
+        counts.problems.append(problem)
+        return
+    for work in line.works:
+        works.add(work)
+    dois.update(line.dois)
+    counts.references += len(line.references)
 
 
 def _parsed(work: Reference) -> Reference:

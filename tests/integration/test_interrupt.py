@@ -118,13 +118,15 @@ def _unread(fd: int) -> int:
 
 @pytest.mark.parametrize(("signum", "code", "word"), SIGNALS, ids=SIGNAL_IDS)
 @pytest.mark.parametrize("with_report", [False, True], ids=["output", "output+report"])
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["serial", "workers"])
 def test_signal_while_reading_keeps_the_previous_files(
-    previous: tuple[Path, Path], signum: int, code: int, word: str, with_report: bool
+    previous: tuple[Path, Path], signum: int, code: int, word: str, with_report: bool, jobs: str
 ) -> None:
     output, report = previous
     read_end, write_end = os.pipe()
     extra = ("--report", report) if with_report else ()
-    child = start("-", "-o", output, *extra, stdin=read_end)
+    # 200 items fill three batches: with -j 2 the workers are busy when the signal comes.
+    child = start("-", "-o", output, "-j", jobs, *extra, stdin=read_end)
     try:
         os.write(write_end, HEAD + b"".join(item(i) for i in range(200)))
         deadline = time.monotonic() + 30

@@ -18,6 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "doi": set(),
     "_html": set(),
     "_encoding": set(),
+    "_workers": set(),
     "feeds": {"model", "errors", "_encoding", "_version"},
     "extract": {"model", "doi", "_html"},
     "refparse": {"model", "doi"},
@@ -35,9 +36,10 @@ ALLOWED: dict[str, set[str]] = {
         "writers",
         "keys",
         "doi",
+        "_workers",
     },
     "resolve": {"model", "errors", "doi", "_version", "_html"},
-    "cli": {"pipeline", "errors", "writers", "resolve", "_version"},
+    "cli": {"pipeline", "errors", "writers", "resolve", "_version", "_workers"},
 }
 
 
