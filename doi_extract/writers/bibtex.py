@@ -293,10 +293,9 @@ class BibtexWriter:
         if _LATEX_SPECIAL.search(text) is None and (text.isascii() or not self.ascii):
             if not recased:
                 return text
-            words = text.split(" ")
             return " ".join(
                 "{" + word + "}" if _keeps_case(word, first=index == 0) else word
-                for index, word in enumerate(words)
+                for index, word in enumerate(text.split(" "))
             )
         pieces = _escape(text)
         words: list[str] = []
