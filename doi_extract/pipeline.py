@@ -43,7 +43,7 @@ from doi_extract.model import (
     merge,
 )
 from doi_extract.refparse import parse_reference
-from doi_extract.resolve import Outcome, Resolution, Resolver, ResolverSettings, Verdict
+from doi_extract.resolve import Outcome, Resolution, ResolverSettings, Verdict
 from doi_extract.writers import FORMATS, format_for_path, make_writer
 
 log = logging.getLogger(__name__)
@@ -400,6 +400,8 @@ def resolve(
     if not dois and not searchable:
         return Enrichment()
     counts = report.counts
+    from doi_extract.resolve import Resolver  # only now: it brings habanero and requests
+
     with Resolver(settings) as resolver:
         verdicts = resolver.match(searchable, on_progress=_stage(on_progress, "match"))
         resolutions = resolver.resolve(dois, on_progress=_stage(on_progress, "resolve"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,22 @@ def test_module_imports_only_what_its_stage_may(path: Path) -> None:
     assert name in ALLOWED, f"{name} has no entry in the dependency rule"
     imported = _local_imports(path) - {name}
     assert imported <= ALLOWED[name], f"{name} imports {sorted(imported - ALLOWED[name])}"
+
+
+def test_an_offline_run_does_not_import_the_registry_clients(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        "<rss><channel><item><title>t</title><description>doi:10.1038/nature14539"
+        "</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    child = (
+        "import sys\n"
+        "from doi_extract import cli\n"
+        f"code = cli.main([{str(feed)!r}, '--offline', '-q', '-o', {str(tmp_path / 'o.bib')!r}])\n"
+        "print(code, 'habanero' in sys.modules, 'doi_extract.resolve.resolver' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["0", "False", "False"]
