@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from doi_extract._html import render
-from doi_extract.extract import LABELS, LabelKind, extract
+from doi_extract.extract import _LABEL_LINE, LABELS, LabelKind, _label_lines, extract
 from doi_extract.model import Extraction, FeedItem, Person, Reference, Span, WorkType
 
 WU = (
@@ -671,3 +673,32 @@ def test_spans_point_into_each_field_rendering() -> None:
         field_value = description if provenance.field == "description" else content
         assert isinstance(provenance.span, Span)
         assert render(field_value).text[provenance.span.start : provenance.span.end] == work.raw
+
+
+_LINE_PIECES = st.sampled_from(
+    [
+        *LABELS,
+        "Article  References",
+        ":",
+        " ",
+        "\t",
+        "\n",
+        "\n\n",
+        "x",
+        "The study",
+        "DOIs",
+        "\u017fources",
+        "\u212aeywords",
+        "\u0130mage",
+        "Referencesx",
+        "\u00e9",
+        "SOURCE",
+    ]
+)
+
+
+@given(st.lists(_LINE_PIECES, max_size=12).map("".join))
+def test_label_lines_finds_what_the_label_pattern_finds(text: str) -> None:
+    # The fast scan skips line starts that cannot begin a label; it must skip no label.
+    expected = [(m.start(), m.end()) for m in _LABEL_LINE.finditer(text)]
+    assert [(m.start(), m.end()) for m in _label_lines(text)] == expected
