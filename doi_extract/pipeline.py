@@ -8,6 +8,7 @@ the records without writing a file.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import logging
@@ -161,7 +162,7 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
             limits=settings.limits,
             on_item=on_item,
             on_progress=on_progress,
-            every_citation=writer.uses_provenance,
+            provenance=writer.uses_provenance,
             jobs=settings.jobs,
         )
         enrichment = Enrichment()
@@ -184,23 +185,24 @@ def collect(
     limits: ReadLimits | None = None,
     on_item: ItemCallback | None = None,
     on_progress: ProgressCallback | None = None,
-    every_citation: bool = True,
+    provenance: bool = True,
     jobs: int = 1,
 ) -> RunReport:
     """Read, extract and parse every item of every source; one record per cited work.
 
-    With ``every_citation`` each record's provenance lists every item that cites it;
-    without, only the first, so that memory does not grow with the number of citations
-    when the output does not show them. With ``jobs`` > 1, items are extracted and parsed
+    With ``provenance`` each record lists every item that cites it; without, none, so
+    that memory grows only with the number of distinct works when the output does not
+    show where they were cited. With ``jobs`` > 1, items are extracted and parsed
     in that many worker processes; the report is the same whatever ``jobs`` is.
     """
-    works = _WorkSet(every_citation=every_citation)
+    works = _WorkSet()
     report = RunReport()
     counts = report.counts
     dois: set[str] = set()
     sources = list(sources)
     outcomes = _outcomes(sources, limits or ReadLimits(), counts)
-    for batch, examined in map_batches(_examine_batch, _batched(outcomes), jobs):
+    examine = functools.partial(_examine_batch, provenance=provenance)
+    for batch, examined in map_batches(examine, _batched(outcomes), jobs):
         for outcome, item_report in zip(batch, examined, strict=True):
             if isinstance(outcome, _InputProblem):
                 _account_problem(outcome, counts)
@@ -259,12 +261,12 @@ def _batched(outcomes: Iterator[_Outcome]) -> Iterator[list[_Outcome]]:
         yield batch
 
 
-def _examine_batch(batch: list[_Outcome]) -> list[ItemReport]:
+def _examine_batch(batch: list[_Outcome], *, provenance: bool) -> list[ItemReport]:
     """The report line of each item or problem of a batch; runs in a worker process."""
     return [
         _problem_report(outcome.problem)
         if isinstance(outcome, _InputProblem)
-        else _examine(outcome)
+        else _examine(outcome, provenance=provenance)
         for outcome in batch
     ]
 
@@ -273,7 +275,7 @@ def _problem_report(problem: Problem) -> ItemReport:
     return ItemReport(source=problem.source, status=ItemStatus.ERROR, reason=problem.message)
 
 
-def _examine(item: FeedItem) -> ItemReport:
+def _examine(item: FeedItem, *, provenance: bool = True) -> ItemReport:
     """Extract and parse one item; a failure becomes an ERROR report, never an exception."""
     line = ItemReport(
         source=item.source,
@@ -285,7 +287,7 @@ def _examine(item: FeedItem) -> ItemReport:
     )
     try:
         found = extract(item)
-        parsed = tuple(_parsed(work) for work in found.works)
+        parsed = tuple(_parsed(work, provenance) for work in found.works)
     except Exception as exc:  # a bug on one odd item must not lose the others
         log.debug("extraction failed on %s item %d", item.source, item.index, exc_info=True)
         reason = f"could not extract citations: {type(exc).__name__}: {exc}"
@@ -327,38 +329,40 @@ def _account_item(line: ItemReport, works: _WorkSet, counts: RunCounts, dois: se
     counts.references += len(line.references)
 
 
-def _parsed(work: Reference) -> Reference:
+def _parsed(work: Reference, provenance: bool) -> Reference:
+    """The work with the fields parsed from its reference string, and its provenance if wanted."""
+    if not provenance:
+        work = dataclasses.replace(work, provenance=())
     return merge(work, parse_reference(work.raw)) if work.raw else work
 
 
 class _WorkSet:
     """One record per cited work, with the provenance of its citing items in order."""
 
-    def __init__(self, *, every_citation: bool) -> None:
-        self._every_citation = every_citation
+    def __init__(self) -> None:
         self._records: dict[str, Reference] = {}
         self._provenance: dict[str, list[Provenance]] = {}
 
     def add(self, work: Reference) -> None:
         key = work.identity
-        bare = dataclasses.replace(work, provenance=())
+        bare = dataclasses.replace(work, provenance=()) if work.provenance else work
         known = self._records.get(key)
         if known is None:
             self._records[key] = bare
-            self._provenance[key] = list(work.provenance)
-            return
-        if known != bare:
+        elif known != bare:
             self._records[key] = merge(known, bare)
-        if self._every_citation:
-            self._provenance[key].extend(work.provenance)
+        if work.provenance:
+            self._provenance.setdefault(key, []).extend(work.provenance)
 
     def records(self) -> list[Reference]:
         """The records in first-seen order; the set is emptied, so no record exists twice."""
         records = []
         while self._records:
             key, record = self._records.popitem()
-            provenance = tuple(self._provenance.pop(key))
-            records.append(dataclasses.replace(record, provenance=provenance))
+            provenance = tuple(self._provenance.pop(key, ()))
+            records.append(
+                dataclasses.replace(record, provenance=provenance) if provenance else record
+            )
         records.reverse()
         return records
 
