@@ -25,6 +25,7 @@ get a suffix ``a``, ``b``, ``c``... (``z`` is followed by ``aa``) in the order o
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
@@ -87,9 +88,8 @@ def keyed(works: Sequence[Reference]) -> list[tuple[str, Reference]]:
     The result is the output order of every writer. It depends only on the works,
     never on the order they come in.
     """
-    ordered = sorted(works, key=lambda work: (work.identity, repr(work)))
     groups: defaultdict[str, list[tuple[str, Reference]]] = defaultdict(list)
-    for work in ordered:
+    for work in _ordered(works):
         base = base_key(work)
         groups[base.casefold()].append((base, work))
     taken = {folded for folded, members in groups.items() if len(members) == 1}
@@ -109,6 +109,20 @@ def keyed(works: Sequence[Reference]) -> list[tuple[str, Reference]]:
             pairs.append((key, work))
     pairs.sort(key=lambda pair: (pair[0].casefold(), pair[0]))
     return pairs
+
+
+def _ordered(works: Sequence[Reference]) -> list[Reference]:
+    """The works sorted by identity, then by their whole content: the same as sorting by
+    ``(identity, repr)``, with the costly repr made only for the rare equal identities."""
+    ordered: list[Reference] = []
+    for _, same in itertools.groupby(sorted(works, key=_identity), key=_identity):
+        group = list(same)
+        ordered.extend(sorted(group, key=repr) if len(group) > 1 else group)
+    return ordered
+
+
+def _identity(work: Reference) -> str:
+    return work.identity
 
 
 def base_key(work: Reference) -> str:
