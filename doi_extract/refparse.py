@@ -79,11 +79,14 @@ _AUTHOR_NATURAL = regex.compile(
     rf"(?P<family>(?:{_PARTICLE}\s+){{0,3}}(?!\p{{Lu}}{{1,3}}\b){_WORD})"
     r"(?=,|\.|;|\s+(?:and|&)\s|\s+et\s+al\b)"
 )
-# Between two authors: ", ", ", & ", " and ", and APA's ", . . . " before the last one.
-_SEPARATOR = regex.compile(r"\s*,\s*(?:(?P<last>&|and)\s+)?|\s+(?P<last>&|and)\s+")
 # A list that stops before " and " lost its last name: "Renear A. Theory and Practice".
 _DANGLING = regex.compile(r"\s*,?\s*(?:&|and)\s")
 _ELLIPSIS = regex.compile(r"\s*,?\s*(?:\.\s*){3}|\s*,?\s*\u2026\s*")
+# Where `_ELLIPSIS` can match, found faster than by searching with it: ". . ." or "…".
+_ELLIPSIS_MARK = regex.compile(r"(?:\.\s*){3}|\u2026")
+# Between two authors: APA's ", . . . " before the last one, or ", ", ", & ", " and "; group
+# "last" holds the "&" or "and" before the last name.
+_JOIN = regex.compile(rf"{_ELLIPSIS.pattern}|\s*,\s*(?:(?P<last>&|and)\s+)?|\s+(?P<last>&|and)\s+")
 # The end of a cut-short list: " et al.", ", et al", " et al".
 _ET_AL = regex.compile(r"\s*,?\s*et\s+al\b\.?")
 # Words that make a name an organisation's: "Climate Editorial Office", "OLYMPUS Collaboration".
@@ -163,11 +166,16 @@ _ANY_YEAR = regex.compile(rf"(?<!\d){_YEAR}(?!\d)")
 # Labels news sites print before a reference: "More information: ", "Journal Reference: ".
 _LABEL = regex.compile(r"^(?:More\s+information|Journal\s+[Rr]eference|Reference)\s*:\s*")
 # Links and DOIs to take out: "https://doi.org/10.…", "doi:10.…", "DOI: 10.…", "www.…".
-_LINK = regex.compile(
-    r"(?:\bdoi\s*:?\s*)?(?:(?:https?://|www\.)\S+|\b10\.\d{4,9}(?:\.\d+)*/\S+)"
-    r"|(?<!\S)[a-z][\w-]*(?:\.[\w-]+)+/doi/\S+",
-    regex.IGNORECASE,
+# Two patterns, not one alternation, which the regex module scans five times slower; `_links`
+# merges their matches as the alternation "_LINK_WEB|_LINK_DOI_PATH" would find them.
+_LINK_WEB = regex.compile(
+    r"(?:\bdoi\s*:?\s*)?(?:(?:https?://|www\.)\S+|\b10\.\d{4,9}(?:\.\d+)*/\S+)", regex.IGNORECASE
 )
+# A publisher's DOI path without a scheme: "onlinelibrary.wiley.com/doi/10.…"; not "a/doi/b".
+_LINK_DOI_PATH = regex.compile(r"(?<!\S)[a-z][\w-]*(?:\.[\w-]+)+/doi/\S+", regex.IGNORECASE)
+# Literal parts of the two, looked for first because most references hold no link.
+_WWW_HINT = regex.compile(r"www\.", regex.IGNORECASE)
+_DOI_PATH_HINT = regex.compile(r"/doi/", regex.IGNORECASE)
 # Tails that are not bibliographic: "PMID: 34265844", "PMCID: PMC8371605", "[Online].",
 # "Available at:", "(Accessed: 3 June 2024)", "Epub 2021 Jul 15.", "Retrieved from".
 _NOISE = regex.compile(
@@ -176,8 +184,9 @@ _NOISE = regex.compile(
     r"|\b(?:Available(?:\s+(?:at|from|online))?|Retrieved\s+from)\s*:?(?=\s*$|\s*[;.]\s*$)",
     regex.IGNORECASE,
 )
-# Where a sentence ends inside the title/journal part: after ". ", "? " or "! ".
-_SENTENCE_GAP = regex.compile(r"(?<=[.?!])\s+")
+# Where a sentence ends inside the title/journal part: after ". ", "? " or "! " (the end
+# of the match).
+_SENTENCE_GAP = regex.compile(r"[.?!]\s+")
 # A segment of an abbreviated journal name, 1-3 words ending in a dot: "Nat.", "Natl Acad.",
 # "Lancet Infect.", "J. of"; not "on lung cancer." (a title's lower-case words).
 _ABBREVIATED = regex.compile(r"(?:(?:\p{Lu}\p{L}*|of|and|&)\s+){0,2}\p{Lu}\p{L}*\.")
@@ -187,6 +196,8 @@ _SHORT_ABBREVIATIONS = regex.compile(r"\p{Lu}\p{Ll}{0,3}\.(?:\s+\p{Lu}\p{Ll}{0,3
 _ABBREVIATED_END = regex.compile(r"(?:\.|(?<!\S)\p{Lu}{1,3})$")
 # A title ending in an initialism keeps its period: "… in the U.S.".
 _INITIALISM_END = regex.compile(r"\.\p{Lu}\.$")
+# How one name's match becomes a Person.
+_Split = Callable[[regex.Match[str]], Person]
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015", "-"))
 
 
@@ -213,15 +224,21 @@ def parse_reference(text: str) -> Reference:
 
 def _parse(text: str) -> Reference:
     line = _LABEL.sub("", " ".join(text.split()))
-    match = next(find_dois(line), None)
+    # Every DOI begins "10.", so a string without it is not searched.
+    match = next(find_dois(line), None) if "10." in line else None
+    links = _links(line)
     url = None
-    for link in _LINK.finditer(line):
+    for link in links:
         found = link.group()
         if found.lower().startswith(("http", "www")) and not any(find_dois(found)):
             url = found.rstrip(".,;")
             break
-    # Twice: "Available at:" is a dangling label only once "(Accessed: …)" is gone.
-    line = _tidy_end(_NOISE.sub("", _NOISE.sub("", _LINK.sub("", line))))
+    if links:
+        line = _cut(line, links)
+    if _may_hold_noise(line):
+        # Twice: "Available at:" is a dangling label only once "(Accessed: …)" is gone.
+        line = _NOISE.sub("", _NOISE.sub("", line))
+    line = _tidy_end(line)
 
     authors, et_al, position, natural = _authors(line)
     rest = line[position:].lstrip(" .,;:")
@@ -242,7 +259,7 @@ def _parse(text: str) -> Reference:
         doi_as_printed=match.as_printed if match else None,
         kind=WorkType.ARTICLE if fields.container else WorkType.UNKNOWN,
         title=fields.title,
-        authors=tuple(authors),
+        authors=authors,
         et_al=et_al,
         container_title=fields.container,
         issued=(year,) if year else (),
@@ -252,6 +269,61 @@ def _parse(text: str) -> Reference:
         article_number=article_number,
         url=url,
         raw=text,
+    )
+
+
+def _links(line: str) -> list[regex.Match[str]]:
+    """The links and DOIs in ``line``, as ``_LINK_WEB|_LINK_DOI_PATH`` would find them.
+
+    Each pattern's next match is kept until the other's overtakes it; on a tie the first
+    pattern wins, as the first branch of an alternation does.
+    """
+    web = None
+    if "://" in line or "10." in line or _WWW_HINT.search(line):
+        web = _LINK_WEB.search(line)
+    path = _LINK_DOI_PATH.search(line) if _DOI_PATH_HINT.search(line) else None
+    links: list[regex.Match[str]] = []
+    while True:
+        if web is not None and (path is None or web.start() <= path.start()):
+            found = web
+        elif path is not None:
+            found = path
+        else:
+            return links
+        links.append(found)
+        end = found.end()
+        if web is not None and web.start() < end:
+            web = _LINK_WEB.search(line, end)
+        if path is not None and path.start() < end:
+            path = _LINK_DOI_PATH.search(line, end)
+
+
+def _cut(line: str, links: list[regex.Match[str]]) -> str:
+    """``line`` without the text of ``links`` (matches in it, left to right)."""
+    pieces = []
+    start = 0
+    for link in links:
+        pieces.append(line[start : link.start()])
+        start = link.end()
+    pieces.append(line[start:])
+    return "".join(pieces)
+
+
+def _may_hold_noise(line: str) -> bool:
+    """False when `_NOISE` cannot match: none of the words its tails start with is in ``line``.
+
+    `_NOISE` ignores case as `regex` does, which also reads "İ" as "i"; casefold() does not.
+    """
+    folded = line.casefold()
+    return (
+        "pmid" in folded
+        or "pmcid" in folded
+        or "[online]" in folded
+        or "(accessed" in folded
+        or "epub" in folded
+        or "available" in folded
+        or "retrieved" in folded
+        or "\u0130" in line
     )
 
 
@@ -266,79 +338,64 @@ def _tidy_end(line: str) -> str:
 # --- authors -----------------------------------------------------------------------------
 
 
-def _authors(line: str) -> tuple[list[Person], bool, int, bool]:
+def _authors(line: str) -> tuple[tuple[Person, ...], bool, int, bool]:
     """The longest author list at the start of ``line``: people, et al., end, given-first."""
-    people: list[Person] = []
+    names: list[regex.Match[str]] = []
+    person: _Split = _inverted
     end = 0
     natural = False
-    for read, given_first in (
-        (_list_inverted, False),
-        (_list_vancouver, False),
-        (_list_chicago, False),
-        (_list_natural, True),
-    ):
-        found, found_end = read(line)
-        if not found or _DANGLING.match(line, found_end):
-            continue
+    for first, more, split, given_first in _READINGS:
+        found, found_end = _repeat(line, first, more)
         # On a tie the reading with more people wins: "Song Tan, Debraj De, …" is two names.
-        if found_end > end or (found_end == end and len(found) > len(people)):
-            people, end, natural = found, found_end, given_first
-    if not people:
+        longer = found_end > end or (found_end == end and len(found) > len(names))
+        if found and longer and not _DANGLING.match(line, found_end):
+            names, end, person, natural = found, found_end, split, given_first
+    if not names:
         organisation = _ORGANISATION.match(line)
         if organisation is None:
-            return [], False, 0, False
+            return (), False, 0, False
         name = organisation.group("name").strip()
-        person = Person(family=name) if " " not in name else Person(literal=name)
-        return [person], False, organisation.end("name"), False
+        author = Person(family=name) if " " not in name else Person(literal=name)
+        return (author,), False, organisation.end("name"), False
+    people = [person(name) for name in names]
     et_al = _ET_AL.match(line, end)
     if et_al:
-        return people, True, et_al.end(), natural
+        return tuple(people), True, et_al.end(), natural
     ellipsis = _ELLIPSIS.match(line, end)
     group = _LAST_GROUP.match(line, ellipsis.end()) if ellipsis else None
     if group:
         people.append(Person(literal=group.group("name")))
         end = group.end("name")
-    return people, bool(group or _ELLIPSIS.search(line, 0, end)), end, natural
+    return tuple(people), bool(group or _ELLIPSIS_MARK.search(line, 0, end)), end, natural
 
 
 def _repeat(
-    line: str, first: regex.Pattern[str], more: regex.Pattern[str], split: Callable[..., Person]
-) -> tuple[list[Person], int]:
-    """Read ``first`` then ``more`` names joined by separators; the people and where they end."""
-    people: list[Person] = []
+    line: str, first: regex.Pattern[str], more: regex.Pattern[str]
+) -> tuple[list[regex.Match[str]], int]:
+    """Read ``first`` then ``more`` names joined by separators; the names and where they end.
+
+    Only the names of the longest reading become `Person` records, in `_authors`.
+    """
+    names: list[regex.Match[str]] = []
     position = 0
     last = False
     match = first.match(line)
     while match is not None:
-        people.append(split(match))
+        names.append(match)
         position = match.end()
-        if people and last:
+        if last:
             break  # the name after "and" or "&" ends every style's list
-        ellipsis = _ELLIPSIS.match(line, position)
-        separator = ellipsis or _SEPARATOR.match(line, position)
-        last = separator is not None and not ellipsis and separator.group("last") is not None
-        match = more.match(line, separator.end()) if separator else None
-    return people, position
+        join = _JOIN.match(line, position)
+        if join is None:
+            break
+        last = join.group("last") is not None
+        match = more.match(line, join.end())
+    return names, position
 
 
 def _inverted(match: regex.Match[str]) -> Person:
-    return Person(family=match.group("family"), given=match.group("given"))
-
-
-def _list_inverted(line: str) -> tuple[list[Person], int]:
-    return _repeat(line, _AUTHOR, _AUTHOR, _inverted)
-
-
-def _list_vancouver(line: str) -> tuple[list[Person], int]:
-    return _repeat(line, _AUTHOR_VANCOUVER, _AUTHOR_VANCOUVER, _inverted)
-
-
-def _list_chicago(line: str) -> tuple[list[Person], int]:
-    return _repeat(line, _AUTHOR_INVERTED_FULL, _AUTHOR_NATURAL, _natural_or_inverted)
-
-
-def _list_natural(line: str) -> tuple[list[Person], int]:
-    return _repeat(line, _AUTHOR_NATURAL, _AUTHOR_NATURAL, _natural_or_inverted)
+    family, given = match.group("family", "given")
+    return Person(family=family, given=given)
 
 
 def _natural_or_inverted(match: regex.Match[str]) -> Person:
@@ -347,6 +404,15 @@ def _natural_or_inverted(match: regex.Match[str]) -> Person:
         # "Climate Editorial Office" reads like a person's name but is an organisation.
         return Person(literal=f"{given} {match.group('family')}")
     return Person(family=match.group("family"), given=given or None)
+
+
+# The four name grammars: first name, further names, how a name becomes a Person, given-first.
+_READINGS: tuple[tuple[regex.Pattern[str], regex.Pattern[str], _Split, bool], ...] = (
+    (_AUTHOR, _AUTHOR, _inverted, False),
+    (_AUTHOR_VANCOUVER, _AUTHOR_VANCOUVER, _inverted, False),
+    (_AUTHOR_INVERTED_FULL, _AUTHOR_NATURAL, _natural_or_inverted, False),
+    (_AUTHOR_NATURAL, _AUTHOR_NATURAL, _natural_or_inverted, True),
+)
 
 
 # --- what follows the authors ------------------------------------------------------------
@@ -454,7 +520,8 @@ def _ieee_part(part: str, fields: _Fields) -> bool:
 def _tail_anchored(rest: str, has_authors: bool, natural: bool) -> _Fields:
     """Springer Nature, phys.org, Vancouver and ScienceDaily: read the tail from the end."""
     fields = _Fields()
-    springer = _TAIL_SPRINGER.search(rest)
+    # The tail ends with "(2025)"; "$" also matches before a final newline.
+    springer = _TAIL_SPRINGER.search(rest) if rest.endswith((")", ")\n")) else None
     if springer:
         fields.year = int(springer.group("year"))
         if natural and not springer.group("volume"):
@@ -512,7 +579,9 @@ def _title_and_journal(
         return _strip_period(head) or None, None
     first = len(starts) - 1
     # "Nat. Rev. Clin. Oncol." or "Phys. World": the journal began with abbreviated words.
-    abbreviation = _ABBREVIATED if _ABBREVIATED_END.search(head) else _SHORT_ABBREVIATIONS
+    # Any match of `_ABBREVIATED_END` starts in the last four characters.
+    abbreviated = _ABBREVIATED_END.search(head, max(0, len(head) - 4))
+    abbreviation = _ABBREVIATED if abbreviated else _SHORT_ABBREVIATIONS
     while first > (1 if has_authors else 0) and abbreviation.fullmatch(
         head[starts[first - 1] : starts[first]].rstrip()
     ):
