@@ -7,6 +7,7 @@ a suffix. DOIs are case-insensitive, so identity is the lower-cased form; the fo
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ def display_doi(value: str) -> str | None:
     return clean_doi(match.group()) if match else None
 
 
+@functools.lru_cache(maxsize=4096)  # an item prints its DOIs several times: text, link, block
 def clean_doi(candidate: str) -> str | None:
     """Decode and trim a raw DOI match; None when what remains is not a valid DOI."""
     doi = candidate.translate(_INVISIBLE)
