@@ -27,17 +27,54 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain, compress, islice, repeat
+from operator import is_, itemgetter
+from typing import TypeVar, cast
+
+# How markup is rendered: in a few passes over the whole value, mostly in C, rather than
+# in Python for each chunk of text between tags (which made this the slowest step).
+#
+# 1. Each token of markup is replaced by marker characters that say what it was: every
+#    marker string starts with _RUN ("<p>" -> "\x01\x03", "<a href=u>" -> "\x01\x04"),
+#    and a tag that leaves no trace becomes _INLINE.
+# 2. The text is entity-decoded and its whitespace folded as one string. A marker between
+#    two chunks keeps entities local to each chunk, as the rules say.
+# 3. Each run of markers, with the spaces in and just before it, is replaced by the
+#    separator it stands for (""/" "/"\n"/"\n\n", none at either end), followed by a
+#    _MARK for each link, rule and heading in it; the offsets of the marks are read and
+#    the marks taken out.
+#
+# U+0001-U+0008 serve as markers because html.unescape never produces them, and none of
+# them is whitespace or part of an entity name. The same characters in the input are
+# text: they are escaped as _ESCAPE and a digit, and restored at the end.
+_RUN = "\x01"
+_BR = "\x02"
+_BLOCK = "\x03"
+_LINK = "\x04"  # one per href/src value
+_RULE = "\x05"
+_HEADING = "\x06"
+_INLINE = "\x07"
+_ESCAPE = "\x08"
+_CONTROLS = "\x01\x02\x03\x04\x05\x06\x07\x08"
+_MARK = _LINK
 
 # One token of markup: a comment (unterminated ones run to the end), a script/style
 # element with its content, or a tag. "<p class='a>b'>" is one tag; "p < 0.05" is none.
-_MARKUP = re.compile(
-    r"""<!--.*?(?:-->|\Z)
+# The possessive quantifiers match as greedy ones would here (each part of a tag starts
+# with a different character), and keep an unclosed tag ('<a b="c' and no ">") linear.
+_MARKUP_PATTERN = r"""<!--.*?(?:-->|\Z)
       | <(?:script|style)\b[^>]*>.*?(?:</(?:script|style)\s*>|\Z)
-      | <(?:/?[a-zA-Z](?:[^>"']|"[^"]*"|'[^']*')*|![^>]*)>
+      | <(?:/?[a-zA-Z](?:[^>"']++|"[^"]*"|'[^']*')*+|![^>]*)>
       | </?[a-zA-Z][^>]*>
-    """,
-    re.DOTALL | re.IGNORECASE | re.VERBOSE,
+"""
+_MARKUP = re.compile(f"({_MARKUP_PATTERN})", re.DOTALL | re.IGNORECASE | re.VERBOSE)
+# The same, or a control character of the text to escape ("\x03"): only for a value that
+# holds one, as this alternative makes the search several times slower.
+_MARKUP_OR_CONTROL = re.compile(
+    f"({_MARKUP_PATTERN} | [{_CONTROLS}])", re.DOTALL | re.IGNORECASE | re.VERBOSE
 )
 # The element name of a tag: "</P >" -> "p".
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
@@ -45,6 +82,18 @@ _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 _URL_ATTR = re.compile(
     r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
 )
+# Whitespace other than " ": every character str.split() splits at, U+00A0 included.
+_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_OTHER_SPACES = _ASCII_SPACES + (
+    "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+# In folded text, a run of markers and the spaces in it, "\x01\x03 \x01\x04 " (a block,
+# then a link), with a second group that is "" if a space comes just before the run and
+# None if not. In "a \x01\x04b" the run is "\x01\x04" and the group "".
+_MARKER_RUN = re.compile(f"({_RUN}(?:(?<= {_RUN})()|)[{_RUN}-{_HEADING} ]*)")
+# An escaped control character: "\x083" stands for "\x03".
+_ESCAPED = re.compile(f"{_ESCAPE}([1-8])")
 _BLOCKS = frozenset(
     {
         "p",
@@ -70,12 +119,29 @@ _BLOCKS = frozenset(
         "pre",
     }
 )
-# Any markup at all: "<p", "</", "<!--"; plain text such as "p < 0.05" has none.
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt"})
+# Any markup at all: "<p", "</", "<!--"; plain text such as "p < 0.05" has none.
 _ANY_TAG = re.compile(r"<[a-zA-Z/!]")
 _PLAIN_SPACE = re.compile(r"[^\S\n]+")
 _SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+
+_Meaning = TypeVar("_Meaning")
+# A token of markup's markers and URLs: '<a href="u">' -> ("\x01\x04", ("u",)).
+_TagMeaning = tuple[str, tuple[str, ...]]
+# What a run (" " first if a space comes before it) stands for: its separator followed by
+# a _MARK for each link, rule and heading in it, and what each mark is:
+# "\x01\x03\x01\x04" -> ("\n\n\x04", "\x04").
+_RunMeaning = tuple[str, str]
+# The meanings of the tokens and runs seen so far, as the same ones come back item after
+# item. Each is emptied when full, and long tokens are not kept.
+_TAGS: dict[str, _TagMeaning] = {}
+_RUNS: dict[str, _RunMeaning] = {}
+_CACHE_SIZE = 4096
+_CACHED_LENGTH = 256
+_SPACE_BEFORE = {"": " ", None: ""}
+_first = itemgetter(0)
+_second = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +161,7 @@ def render(value: str) -> Rendered:
     """Render HTML or plain text by the rules in this module's docstring."""
     if _ANY_TAG.search(value) is None:
         return Rendered(_render_plain(value))
-    return _Renderer().run(value)
+    return _render_markup(value)
 
 
 def _render_plain(value: str) -> str:
@@ -107,80 +173,127 @@ def _render_plain(value: str) -> str:
     return text.strip()
 
 
-class _Renderer:
-    """One pass over the markup, writing normalised text as it goes.
+def _render_markup(value: str) -> Rendered:
+    escaped = any(control in value for control in _CONTROLS)
+    parts = (_MARKUP_OR_CONTROL if escaped else _MARKUP).split(value)
+    tags = _meanings(parts[1::2], _TAGS, _read_tag)
+    parts[1::2] = map(_first, tags)
+    text = "".join(parts)
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.replace(_INLINE, "")
+    # Fold whitespace as str.split() does, without making a string of every word.
+    for space in _ASCII_SPACES if text.isascii() else _OTHER_SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
 
-    Whitespace is held back as ``pending`` (``""``, ``" "``, ``"\\n"`` or ``"\\n\\n"``) and
-    written only when more text follows, so offsets are final as soon as they are taken.
-    Links wait in ``waiting_links``, rules and headings in ``waiting_marks`` (each the list
-    its offset goes to), for the offset of the next text written.
-    """
+    # [text, run, space before it?, text, run, space before it?, ..., text]
+    parts = _MARKER_RUN.split(text.strip(" "))
+    spaces = map(_SPACE_BEFORE.__getitem__, parts[2::3])
+    runs = _meanings(list(map(str.__add__, spaces, parts[1::3])), _RUNS, _read_run)
+    del parts[2::3]
+    parts[0:-1:2] = map(str.rstrip, parts[0:-1:2])  # the space before a run is in it
+    parts[1::2] = map(_first, runs)
+    if runs:  # before the first text and after the last, only the marks are kept
+        if parts[0] == "":
+            parts[1] = parts[1].lstrip(" \n")
+        if parts[-1] == "":
+            parts[-2] = parts[-2].lstrip(" \n")
+    text = "".join(parts)
 
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.pending = ""
-        self.links: list[tuple[int, str]] = []
-        self.rules: list[int] = []
-        self.headings: list[int] = []
-        self.waiting_links: list[str] = []
-        self.waiting_marks: list[list[int]] = []
+    links: list[tuple[int, str]] = []
+    rules: list[int] = []
+    headings: list[int] = []
+    kinds = "".join(map(_second, runs))
+    if kinds:
+        urls = chain.from_iterable(filter(None, map(_second, tags)))
+        position = -1
+        for count, kind in enumerate(kinds):
+            position = text.find(_MARK, position + 1)
+            offset = position - count  # the marks before this one are taken out
+            if kind == _LINK:
+                links.append((offset, next(urls)))
+            elif kind == _RULE:
+                rules.append(offset)
+            else:
+                headings.append(offset)
+        text = text.replace(_MARK, "")
+    if escaped:
+        return _restore_controls(text, links, rules, headings)
+    return Rendered(text, tuple(links), tuple(rules), tuple(headings))
 
-    def run(self, value: str) -> Rendered:
-        position = 0
-        for match in _MARKUP.finditer(value):
-            if match.start() > position:
-                self.text(value[position : match.start()])
-            position = match.end()
-            self.tag(match.group())
-        if position < len(value):
-            self.text(value[position:])
-        self.settle(self.length)
-        return Rendered(
-            "".join(self.parts), tuple(self.links), tuple(self.rules), tuple(self.headings)
-        )
 
-    def tag(self, tag: str) -> None:
-        name_match = _TAG_NAME.match(tag)
-        if name_match is None:  # comment, doctype, script/style element
-            return
-        name = name_match.group(1).lower()
-        if name == "br":
-            self.pending = "\n\n" if self.pending.startswith("\n") else "\n"
-        elif name in _BLOCKS:
-            self.pending = "\n\n"
-            if name == "hr":
-                self.waiting_marks.append(self.rules)
-            elif name in _HEADINGS and tag[1] != "/":
-                self.waiting_marks.append(self.headings)
-        if tag[1] != "/" and ("href" in tag or "src" in tag or "HREF" in tag or "SRC" in tag):
-            for attr in _URL_ATTR.finditer(tag):
-                url = attr.group(1) or attr.group(2) or attr.group(3) or ""
-                url = html.unescape(url).strip() if "&" in url else url.strip()
-                if url:
-                    self.waiting_links.append(url)
+def _meanings(
+    keys: list[str], cache: dict[str, _Meaning], read: Callable[[str], _Meaning]
+) -> list[_Meaning]:
+    """What each key means, from ``cache``, or else by ``read`` (and then cached)."""
+    found = list(map(cache.get, keys))
+    if None not in found:
+        return cast("list[_Meaning]", found)
+    new = {key: read(key) for key in set(compress(keys, map(is_, found, repeat(None))))}
+    if len(cache) + len(new) > _CACHE_SIZE:
+        cache.clear()
+    short = (item for item in new.items() if len(item[0]) <= _CACHED_LENGTH)
+    cache.update(islice(short, _CACHE_SIZE))
+    return cast("list[_Meaning]", list(map(new.get, keys, found)))
 
-    def text(self, chunk: str) -> None:
-        if "&" in chunk:
-            chunk = html.unescape(chunk)
-        if chunk[:1].isspace() and not self.pending:
-            self.pending = " "
-        body = " ".join(chunk.split())  # folds every kind of whitespace, no-break space too
-        if not body:
-            return
-        if self.length and self.pending:
-            self.parts.append(self.pending)
-            self.length += len(self.pending)
-        self.settle(self.length)
-        self.parts.append(body)
-        self.length += len(body)
-        self.pending = " " if chunk[-1:].isspace() else ""
 
-    def settle(self, offset: int) -> None:
-        if self.waiting_links:
-            self.links.extend((offset, url) for url in self.waiting_links)
-            self.waiting_links.clear()
-        if self.waiting_marks:
-            for marks in self.waiting_marks:
-                marks.append(offset)
-            self.waiting_marks.clear()
+def _read_tag(tag: str) -> _TagMeaning:
+    """The markers for one token of markup, and its URLs."""
+    if len(tag) == 1:  # a control character of the text
+        return _ESCAPE + str(_CONTROLS.index(tag) + 1), ()
+    name_match = _TAG_NAME.match(tag)
+    if name_match is None:  # comment, doctype
+        return _INLINE, ()
+    name = name_match.group(1).lower()
+    markers = ""
+    if name == "br":
+        markers = _BR
+    elif name == "hr":
+        markers = _BLOCK + _RULE
+    elif name in _HEADINGS and tag[1] != "/":
+        markers = _BLOCK + _HEADING
+    elif name in _BLOCKS:
+        markers = _BLOCK
+    urls: list[str] = []
+    if tag[1] != "/" and ("href" in tag or "src" in tag or "HREF" in tag or "SRC" in tag):
+        for attr in _URL_ATTR.finditer(tag):
+            url = attr.group(1) or attr.group(2) or attr.group(3) or ""
+            url = html.unescape(url).strip() if "&" in url else url.strip()
+            if url:
+                urls.append(url)
+    markers += _LINK * len(urls)
+    return (_RUN + markers if markers else _INLINE), tuple(urls)
+
+
+def _read_run(run: str) -> _RunMeaning:
+    """The separator and marks for one run of markers, after a space if one comes first."""
+    if _BLOCK in run or run.count(_BR) > 1:
+        separator = "\n\n"
+    elif _BR in run:
+        separator = "\n"
+    elif " " in run:
+        separator = " "
+    else:
+        separator = ""
+    kinds = _LINK * run.count(_LINK) + _RULE * run.count(_RULE) + _HEADING * run.count(_HEADING)
+    return separator + _MARK * len(kinds), kinds
+
+
+def _restore_controls(
+    text: str, links: list[tuple[int, str]], rules: list[int], headings: list[int]
+) -> Rendered:
+    """Put back the control characters escaped in ``text``, moving the offsets with them."""
+    escapes = [match.start() for match in _ESCAPED.finditer(text)]
+
+    def moved(offset: int) -> int:
+        return offset - bisect_left(escapes, offset)
+
+    return Rendered(
+        _ESCAPED.sub(lambda match: _CONTROLS[int(match.group(1)) - 1], text),
+        tuple((moved(offset), url) for offset, url in links),
+        tuple(map(moved, rules)),
+        tuple(map(moved, headings)),
+    )
