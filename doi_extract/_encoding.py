@@ -10,15 +10,19 @@ memory stays flat whatever the size of the feed:
 2. decode incrementally; a byte the codec rejects is read as cp1252 (the usual lie is
    "UTF-8" that is really Windows-1252) instead of stopping the parse;
 3. drop the characters XML 1.0 forbids: NUL and the other C0 controls but tab, LF, CR,
-   and lone surrogates;
-4. outside CDATA sections, rewrite every ``&`` so that libxml2 sees only numeric
+   U+FFFE, U+FFFF and lone surrogates;
+4. encode as UTF-8; the parser is told so, whatever the declaration says;
+5. outside CDATA sections, rewrite every ``&`` so that libxml2 sees only numeric
    character references: the five XML entities, because once libxml2's recover mode has
    seen any error it drops every later ``&lt;``/``&amp;`` in text (libxml2 2.14); the
    HTML ones (``&nbsp;``), because XML does not define them; a bare ``&`` (``?a=1&b=2``)
    as ``&#38;``, because libxml2 would otherwise wait for a ``;`` and hold back the rest
    of the document; and any other name (``&lol;``, ``&xxe;``) as literal text, so no
-   entity a document declares is ever expanded, whatever the parser options;
-5. encode as UTF-8; the parser is told so, whatever the declaration says.
+   entity a document declares is ever expanded, whatever the parser options.
+
+Input read as UTF-8 (the usual case) is not decoded at all when it is valid: step 3 is
+done on its bytes (see `Recoder._utf8`), which gives the bytes that decoding, cleaning
+and encoding would, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -52,28 +56,36 @@ _DECLARED = re.compile(rb"""\A\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w
 # Characters XML 1.0 does not allow anywhere: the NUL of "a\x00b", the ESC of "\x1b[0m",
 # a lone surrogate (Python's UTF-7 decoder makes one of "+2M0-"); not tab, LF or CR.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same characters in valid UTF-8: a C0 control is its own byte, U+FFFE and U+FFFF are
+# EF BF BE and EF BF BF, and a lone surrogate is not valid UTF-8 at all. Deleting every
+# other byte (all but the C0 controls and EF) leaves nothing when none of them is there.
+_C0_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_HARMLESS_BYTES = bytes(byte for byte in range(256) if byte not in _C0_BYTES + b"\xef")
 # An "&" and the reference it starts, if any: "&amp;", "&eacute;", "&#233;", "&#xE9;",
 # and the bare "&" of "?a=1&b=2" (no group set). Every "&" matches.
 _REFERENCE = re.compile(
-    r"&(?:([A-Za-z][A-Za-z0-9]{0,31});|#([0-9]{1,8});|#[xX]([0-9A-Fa-f]{1,8});)?"
+    rb"&(?:([A-Za-z][A-Za-z0-9]{0,31});|#([0-9]{1,8});|#[xX]([0-9A-Fa-f]{1,8});)?"
 )
 # The start of a reference cut off by the end of a chunk: "&", "&eac", "&#x", "&#23";
 # not a whole one ("&amp;") nor one followed by other text ("&a b").
-_PARTIAL_REF = re.compile(r"&(?:#[xX]?[0-9A-Fa-f]{0,8}|[A-Za-z][A-Za-z0-9]{0,31})?\Z")
-_CDATA_OPEN = "<![CDATA["
-_CDATA_CLOSE = "]]>"
+_PARTIAL_REF = re.compile(rb"&(?:#[xX]?[0-9A-Fa-f]{0,8}|[A-Za-z][A-Za-z0-9]{0,31})?\Z")
+_CDATA_OPEN = b"<![CDATA["
+_CDATA_CLOSE = b"]]>"
 _MAX_REF = 34  # "&" + 32 name characters + ";"
-_AMPERSAND = "&#38;"
-_REPLACEMENT = "&#65533;"
+_AMPERSAND = b"&#38;"
+_REPLACEMENT = b"&#65533;"
 
 
-def _numeric(text: str) -> str:
-    return "".join(f"&#{ord(char)};" for char in text)
+def _numeric(text: str) -> bytes:
+    return "".join(f"&#{ord(char)};" for char in text).encode("ascii")
 
 
 # Every HTML5 entity name (which includes the five XML ones) as numeric references.
 _NUMERIC = {
-    name[:-1]: _numeric(text) for name, text in html.entities.html5.items() if name.endswith(";")
+    name[:-1].encode("ascii"): _numeric(text)
+    for name, text in html.entities.html5.items()
+    if name.endswith(";")
 }
 
 
@@ -92,7 +104,7 @@ def _cp1252_byte(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_FALLBACK, _cp1252_byte)
 
 
-def _reference(match: re.Match[str]) -> str:
+def _reference(match: re.Match[bytes]) -> bytes:
     """The numeric reference (or escaped text) that replaces one `_REFERENCE` match."""
     name, decimal, hexadecimal = match.groups()
     if name is not None:
@@ -109,7 +121,7 @@ def _reference(match: re.Match[str]) -> str:
         or 0xE000 <= code <= 0xFFFD
         or 0x10000 <= code <= 0x10FFFF
     ):
-        return f"&#{code};"
+        return b"&#%d;" % code
     return _REPLACEMENT
 
 
@@ -183,8 +195,13 @@ class Recoder:
         self.bytes_in = 0
         self.dropped = 0
         """Characters removed because XML forbids them."""
+        self._decoder: codecs.IncrementalDecoder | None = None
+        """The decoder of a codec other than UTF-8."""
+        self._undecoded = b""
+        """UTF-8 input that ends with the start of a character, kept for the next chunk."""
         self._in_cdata = False
-        self._held = ""
+        self._held = b""
+        """Output kept for the next chunk: it may be the start of a reference or marker."""
 
     def recode(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """Yield the document as UTF-8 chunks; an empty input yields nothing."""
@@ -200,67 +217,125 @@ class Recoder:
         codec, skip, reason = sniff(bytes(prefix[:SNIFF_BYTES]), self.charset)
         self.codec = codec
         log.debug("decoding as %s (%s)", codec, reason)
-        # UTF-16/32 errors are not cp1252 text; everything else falls back to cp1252.
-        errors = (
-            "replace" if codec.startswith("utf-16") or codec.startswith("utf-32") else _FALLBACK
-        )
-        decoder = codecs.getincrementaldecoder(codec)(errors=errors)
-        yield from self._emit(decoder.decode(bytes(prefix[skip:])), final=False)
+        if codec != "utf-8":
+            # UTF-16/32 errors are not cp1252 text; everything else falls back to cp1252.
+            utf16or32 = codec.startswith("utf-16") or codec.startswith("utf-32")
+            errors = "replace" if utf16or32 else _FALLBACK
+            self._decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+        out = self._protect(self._held + self._clean(bytes(prefix[skip:])), final=False)
+        if out:
+            yield out
         for chunk in source:
             self.bytes_in += len(chunk)
-            yield from self._emit(decoder.decode(chunk), final=False)
-        yield from self._emit(decoder.decode(b"", final=True), final=True)
+            out = self._protect(self._held + self._clean(chunk), final=False)
+            if out:
+                yield out
+        out = self._protect(self._held + self._clean(b"", final=True), final=True)
+        if out:
+            yield out
         if self.dropped:
             log.debug("dropped %d characters that XML forbids", self.dropped)
 
-    def _emit(self, text: str, *, final: bool) -> Iterator[bytes]:
+    def _clean(self, data: bytes, *, final: bool = False) -> bytes:
+        """Decode, drop what XML forbids, encode as UTF-8 (steps 2 to 4), chunk by chunk."""
+        if self._decoder is None:
+            return self._utf8(data, final=final)
+        return self._encode(self._decoder.decode(data, final))
+
+    def _encode(self, text: str) -> bytes:
+        """Decoded text as UTF-8, without the characters XML forbids."""
         if _FORBIDDEN.search(text):
             text, count = _FORBIDDEN.subn("", text)
             self.dropped += count
-        out = self._protect(self._held + text, final=final)
-        if out:
-            yield out.encode("utf-8")
+        return text.encode("utf-8")
 
-    def _protect(self, text: str, *, final: bool) -> str:
+    def _utf8(self, data: bytes, *, final: bool) -> bytes:
+        """`_clean` for UTF-8 input: valid input stays bytes, without decoding it."""
+        if self._undecoded:
+            data = self._undecoded + data
+        if data.isascii():
+            valid, self._undecoded = data, b""
+        else:
+            # The call the incremental decoder makes; "strict" only to learn if it is valid.
+            try:
+                _, size = codecs.utf_8_decode(data, "strict", final)
+            except UnicodeDecodeError:
+                text, size = codecs.utf_8_decode(data, _FALLBACK, final)
+                self._undecoded = data[size:]
+                return self._encode(text)
+            valid, self._undecoded = data[:size], data[size:]
+        suspects = valid.translate(None, _HARMLESS_BYTES)
+        if not suspects:  # the usual case: no character that XML forbids
+            return valid
+        kept = valid.translate(None, _C0_BYTES) if suspects.strip(b"\xef") else valid
+        dropped = len(valid) - len(kept)
+        if b"\xef" in suspects:
+            for noncharacter in _NONCHARACTERS:
+                without = kept.replace(noncharacter, b"")
+                dropped += (len(kept) - len(without)) // len(noncharacter)
+                kept = without
+        self.dropped += dropped
+        return kept
+
+    def _protect(self, data: bytes, *, final: bool) -> bytes:
         """Rewrite references outside CDATA; hold back a token cut off at the end."""
-        parts: list[str] = []
+        find = data.find
+        end = len(data)
+        in_cdata = self._in_cdata
+        parts: list[bytes] = []
+        done = 0  # data[:done] is in parts already
         pos = 0
-        end = len(text)
-        while pos < end:
-            if self._in_cdata:
-                close = text.find(_CDATA_CLOSE, pos)
+        while True:
+            if in_cdata:
+                # bytes.find is slow for "]]>" in HTML, which is full of ">"; "]" is rare, and
+                # found fast (memchr). So find the first "]", and go on from there if need be.
+                close = find(b"]", pos)
+                if close >= 0 and data[close + 1 : close + 3] != b"]>":
+                    close = find(_CDATA_CLOSE, close)
                 if close < 0:
                     # "]]>" may be cut after its first or second character.
-                    stop = end if final else max(pos, end - len(_CDATA_CLOSE) + 1)
-                    parts.append(text[pos:stop])
-                    pos = stop
+                    stop = end if final else _last_characters(data, pos, 2)
                     break
-                parts.append(text[pos : close + len(_CDATA_CLOSE)])
                 pos = close + len(_CDATA_CLOSE)
-                self._in_cdata = False
-                continue
-            opening = text.find(_CDATA_OPEN, pos)
-            stop = opening if opening >= 0 else end if final else _cut_token(text, pos)
-            segment = text[pos:stop]
-            parts.append(_REFERENCE.sub(_reference, segment) if "&" in segment else segment)
-            pos = stop
+                in_cdata = False
+            opening = find(_CDATA_OPEN, pos)
+            stop = opening if opening >= 0 else end if final else _cut_token(data, pos)
+            if find(b"&", pos, stop) >= 0:
+                parts.append(data[done:pos])
+                parts.append(_REFERENCE.sub(_reference, data[pos:stop]))
+                done = stop
             if opening < 0:
                 break
-            parts.append(_CDATA_OPEN)
-            pos += len(_CDATA_OPEN)
-            self._in_cdata = True
-        self._held = text[pos:]
-        return "".join(parts)
+            pos = opening + len(_CDATA_OPEN)
+            in_cdata = True
+        self._in_cdata = in_cdata
+        self._held = data[stop:]
+        if not parts:
+            return data[:stop]
+        parts.append(data[done:stop])
+        return b"".join(parts)
 
 
-def _cut_token(text: str, pos: int) -> int:
-    """Where a reference or ``<![CDATA[`` cut off at the end of ``text`` starts, if any."""
-    end = len(text)
+def _last_characters(data: bytes, pos: int, count: int) -> int:
+    """Where the last ``count`` characters of UTF-8 ``data`` start, but not before ``pos``."""
+    start = len(data)
+    for _ in range(count):
+        if start <= pos:
+            break
+        start -= 1
+        while start > pos and 0x80 <= data[start] < 0xC0:  # a continuation byte
+            start -= 1
+    return start
+
+
+def _cut_token(data: bytes, pos: int) -> int:
+    """Where a reference or ``<![CDATA[`` cut off at the end of ``data`` starts, if any."""
+    end = len(data)
     stop = end
-    partial = _PARTIAL_REF.search(text, max(pos, end - _MAX_REF))
+    partial = _PARTIAL_REF.search(data, max(pos, end - _MAX_REF))
     if partial is not None:
         stop = partial.start()
-    start = text.rfind("<", max(pos, end - len(_CDATA_OPEN) + 1))
-    if start >= 0 and _CDATA_OPEN.startswith(text[start:]):
+    start = data.rfind(b"<", max(pos, end - len(_CDATA_OPEN) + 1))
+    if start >= 0 and _CDATA_OPEN.startswith(data[start:]):
         stop = min(stop, start)
     return stop

@@ -13,13 +13,14 @@ import base64
 import binascii
 import contextlib
 import copy
+import functools
 import html
 import logging
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -287,32 +288,39 @@ class _Reader:
         self.cut_short = True
         """Whether items ending only when the parser is closed are incomplete."""
         self._item: etree._Element | None = None
+        self._item_tag = ""
 
     def consume(self, events: Iterable[tuple[str, Any]], *, closing: bool) -> Iterator[FeedItem]:
         """Yield the items that the events complete; drop them if cut short at closing."""
         element: etree._Element
-        for event, element in events:
-            self.events += 1
-            if event == "start":
-                if not self.root_seen:
-                    self._check_root(element)
-                elif self._item is None:
-                    if _local(element.tag) in _ITEMS:
-                        self._item = element
-                elif element.tag == self._item.tag:
-                    # An item inside an item: the outer one lost an end tag in recovery
-                    # ("<title>One</item><item>"), so it ends where the inner one starts.
-                    yield self._build(self._item, stop=element)
-                    self._item = element
-            elif element is self._item:
-                self._item = None
-                if closing and self.cut_short:
-                    self.dropped = getattr(element, "sourceline", None)
-                else:
-                    yield self._build(element)
-                _discard(element)
-            elif self._item is None:
-                _discard(element)
+        # Every element of the feed passes here twice: the loop keeps its state in locals.
+        item, item_tag, count = self._item, self._item_tag, 0
+        try:
+            for event, element in events:
+                count += 1
+                if event == "start":
+                    if item is not None:
+                        if element.tag == item_tag:
+                            # An item inside an item: the outer one lost an end tag in recovery
+                            # ("<title>One</item><item>"), so it ends where the inner one starts.
+                            yield self._build(item, stop=element)
+                            item = element
+                    elif not self.root_seen:
+                        self._check_root(element)
+                    elif _local(tag := element.tag) in _ITEMS:
+                        item, item_tag = element, tag
+                elif element is item:
+                    item = None
+                    if closing and self.cut_short:
+                        self.dropped = getattr(element, "sourceline", None)
+                    else:
+                        yield self._build(element)
+                    _discard(element)
+                elif item is None:
+                    _discard(element)
+        finally:
+            self._item, self._item_tag = item, item_tag
+            self.events += count
 
     def _build(self, item: etree._Element, stop: etree._Element | None = None) -> FeedItem:
         built = _build_item(item, self.name, self.index, stop)
@@ -350,6 +358,8 @@ _RSS = frozenset(
 )
 _CORE = _ATOM | _RSS
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_ABOUT = f"{{{_RDF}}}about"
+_RDF_RESOURCE = f"{{{_RDF}}}resource"
 _XHTML = "http://www.w3.org/1999/xhtml"
 _PRISM = "http://prismstandard.org/namespaces/basic/"
 _PREFIXES = {
@@ -358,8 +368,6 @@ _PREFIXES = {
     "http://arxiv.org/schemas/atom": "arxiv",
     "http://purl.org/rss/1.0/modules/content/": "content",
 }
-_CORE_TEXTS = frozenset({"description", "content", "summary"})
-_CORE_DATES = frozenset({"pubDate", "published", "updated", "issued", "created"})
 _DATE_ORDER = ("pubDate", "dc:date", "published", "updated", "issued", "created", "prism:coverDate")
 
 
@@ -385,6 +393,19 @@ def _prefix(namespace: str) -> str | None:
 class _ItemFields:
     """What one item says, gathered child by child."""
 
+    __slots__ = (
+        "alternate",
+        "authors",
+        "dates",
+        "first_link",
+        "guid",
+        "links",
+        "metadata",
+        "rss_link",
+        "texts",
+        "title",
+    )
+
     def __init__(self) -> None:
         self.guid: str | None = None
         self.title: str | None = None
@@ -397,32 +418,16 @@ class _ItemFields:
         self.links: list[tuple[str, str]] = []
         self.metadata: list[tuple[str, str]] = []
 
-    def core(self, local: str, child: etree._Element) -> None:
-        """An RSS or Atom element."""
-        if local == "title":
-            self.title = self.title or _plain(child) or None
-        elif local in ("guid", "id"):
-            self.guid = self.guid or _plain(child) or None
-        elif local == "link":
-            self.link(child)
-        elif local in _CORE_TEXTS:
-            value = _atom_content(child) if local != "description" else _markup(child)
-            if value and not value.isspace():
-                self.texts.append((local, value))
-        elif local == "author":
-            name = _atom_name(child) if len(child) else _plain(child)
-            if name:
-                self.authors.append(name)
-        elif local == "category":
-            self.meta("category", child.get("term") or _plain(child))
-        elif local == "enclosure":
-            url = (child.get("url") or "").strip()
-            if url:
-                self.links.append(("enclosure", url))
-        elif local in _CORE_DATES:
-            self.date(local, _plain(child))
+    # The readers: each takes the element's name (the local name of an RSS or Atom element,
+    # ``prefix:local`` for a metadata namespace) and the element; `_reading` picks one.
 
-    def link(self, child: etree._Element) -> None:
+    def read_title(self, name: str, child: etree._Element) -> None:
+        self.title = self.title or _plain(child) or None
+
+    def read_guid(self, name: str, child: etree._Element) -> None:
+        self.guid = self.guid or _plain(child) or None
+
+    def read_link(self, name: str, child: etree._Element) -> None:
         href = child.get("href")
         url = (href if href is not None else _plain(child)).strip()  # RSS: the URL is the text
         if not url:
@@ -436,22 +441,40 @@ class _ItemFields:
             else:
                 self.alternate = self.alternate or url
 
-    def module(self, prefix: str, local: str, child: etree._Element) -> None:
-        """An element of a metadata namespace (``dc:``, ``prism:``...)."""
-        name = f"{prefix}:{local}"
-        if name in ("content:encoded", "dc:description"):
-            value = _markup(child)
-            if value and not value.isspace():
-                self.texts.append((name, value))
-            return
-        if prefix == "content":
-            return
-        value = _plain(child) or child.get("term") or child.get(f"{{{_RDF}}}resource") or ""
+    def read_markup(self, name: str, child: etree._Element) -> None:
+        self.text(name, _markup(child))
+
+    def read_atom_text(self, name: str, child: etree._Element) -> None:
+        self.text(name, _atom_content(child))
+
+    def read_author(self, name: str, child: etree._Element) -> None:
+        author = _atom_name(child) if len(child) else _plain(child)
+        if author:
+            self.authors.append(author)
+
+    def read_category(self, name: str, child: etree._Element) -> None:
+        self.meta("category", child.get("term") or _plain(child))
+
+    def read_enclosure(self, name: str, child: etree._Element) -> None:
+        url = (child.get("url") or "").strip()
+        if url:
+            self.links.append(("enclosure", url))
+
+    def read_date(self, name: str, child: etree._Element) -> None:
+        self.date(name, _plain(child))
+
+    def read_module(self, name: str, child: etree._Element) -> None:
+        """An element of a metadata namespace (``dc:``, ``prism:``...) that is not a text."""
+        value = _plain(child) or child.get("term") or child.get(_RDF_RESOURCE) or ""
         self.meta(name, value)
         if name == "dc:creator" and value.strip():
             self.authors.append(value.strip())
         if name in ("dc:date", "prism:coverDate"):
             self.date(name, value)
+
+    def text(self, name: str, value: str | None) -> None:
+        if value and not value.isspace():
+            self.texts.append((name, value))
 
     def meta(self, name: str, value: str) -> None:
         value = value.strip()
@@ -464,42 +487,92 @@ class _ItemFields:
             self.dates.setdefault(name, value)
 
 
+_Reading = Callable[[_ItemFields, str, etree._Element], None]
+_CORE_READINGS: dict[str, _Reading] = {
+    "title": _ItemFields.read_title,
+    "guid": _ItemFields.read_guid,
+    "id": _ItemFields.read_guid,
+    "link": _ItemFields.read_link,
+    "description": _ItemFields.read_markup,
+    "content": _ItemFields.read_atom_text,
+    "summary": _ItemFields.read_atom_text,
+    "author": _ItemFields.read_author,
+    "category": _ItemFields.read_category,
+    "enclosure": _ItemFields.read_enclosure,
+    **dict.fromkeys(
+        ("pubDate", "published", "updated", "issued", "created"), _ItemFields.read_date
+    ),
+}
+_MODULE_TEXTS = frozenset({"content:encoded", "dc:description"})
+
+
+# A feed uses a handful of tags; the bound keeps one with endless made-up tags small.
+@functools.lru_cache(maxsize=512)
+def _reading(tag: str) -> tuple[_Reading, str] | None:
+    """How to read an item's child called ``tag``, and the name to read it under; None: skip."""
+    namespace, local = _split(tag)
+    if namespace in _CORE:
+        reading = _CORE_READINGS.get(local)
+        return None if reading is None else (reading, local)
+    prefix = _prefix(namespace)
+    if prefix is None:
+        return None
+    name = f"{prefix}:{local}"
+    if name in _MODULE_TEXTS:
+        return _ItemFields.read_markup, name
+    if prefix == "content":
+        return None
+    return _ItemFields.read_module, name
+
+
 def _build_item(
     item: etree._Element, source: str, index: int, stop: etree._Element | None = None
 ) -> FeedItem:
     """Read an item's children; with ``stop``, only what comes before that descendant."""
     fields = _ItemFields()
-    holding_stop = set(stop.iterancestors()) if stop is not None else set()
-    # Elements only: recovery keeps an undefined entity ("&t;") as a node whose tag is
-    # not a string.
-    for child in item.iterchildren(etree.Element):
-        if child is stop:
+    if stop is None:
+        # Elements only: recovery keeps an undefined entity ("&t;") as a node whose tag
+        # is not a string.
+        for child in item.iterchildren(etree.Element):
+            reading = _reading(child.tag)
+            if reading is not None:
+                reading[0](fields, reading[1], child)
+    else:
+        _read_until(fields, item, stop)
+    published = None
+    for key in _DATE_ORDER:
+        if key in fields.dates:
+            published = fields.dates[key]
             break
-        cut = stop if child in holding_stop else None
-        if cut is not None:
-            child = _cut_before(child, cut)
-        namespace, local = _split(child.tag)
-        if namespace in _CORE:
-            fields.core(local, child)
-        else:
-            prefix = _prefix(namespace)
-            if prefix is not None:
-                fields.module(prefix, local, child)
-        if cut is not None:
-            break  # nothing after the ancestor of stop belongs to the item
-    about = (item.get(f"{{{_RDF}}}about") or "").strip()
+    about = (item.get(_RDF_ABOUT) or "").strip()
     return FeedItem(
         source=source,
         index=index,
         guid=fields.guid or about or None,
         link=fields.rss_link or fields.alternate or fields.first_link,
         title=fields.title,
-        published=next((fields.dates[k] for k in _DATE_ORDER if k in fields.dates), None),
+        published=published,
         authors=tuple(fields.authors),
         texts=tuple(fields.texts),
         links=tuple(fields.links),
         metadata=tuple(fields.metadata),
     )
+
+
+def _read_until(fields: _ItemFields, item: etree._Element, stop: etree._Element) -> None:
+    """Read the children of ``item`` that come before its descendant ``stop``."""
+    holding_stop = set(stop.iterancestors())
+    for child in item.iterchildren(etree.Element):
+        if child is stop:
+            break
+        last = child in holding_stop  # nothing after an ancestor of stop belongs to the item
+        if last:
+            child = _cut_before(child, stop)
+        reading = _reading(child.tag)
+        if reading is not None:
+            reading[0](fields, reading[1], child)
+        if last:
+            break
 
 
 def _cut_before(element: etree._Element, stop: etree._Element) -> etree._Element:
@@ -528,7 +601,9 @@ def _cut_before(element: etree._Element, stop: etree._Element) -> etree._Element
 
 def _plain(element: etree._Element) -> str:
     """The text content, stripped."""
-    return _text(element).strip()
+    if not len(element):  # as in _text, inlined: this is the commonest call
+        return (element.text or "").strip()
+    return "".join(cast(Iterator[str], element.itertext())).strip()
 
 
 def _text(element: etree._Element) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import http.server
@@ -17,8 +18,11 @@ from typing import Any, BinaryIO, cast
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from doi_extract import feeds
+from doi_extract import _encoding, feeds
+from doi_extract._encoding import Recoder
 from doi_extract.errors import InputError
 from doi_extract.feeds import (
     FEED_SUFFIXES,
@@ -479,6 +483,168 @@ def test_bare_ampersands_in_urls_are_kept() -> None:
 def test_empty_items_are_still_items() -> None:
     (item,) = items_of("<rss><channel><item/></channel></rss>")
     assert item == FeedItem(source="feed.xml", index=0)
+
+
+# ---------------------------------------------------------------- characters, fast paths
+
+
+def recode(chunks: list[bytes]) -> tuple[bytes, Recoder]:
+    """Recode ``chunks`` as they come, the encoding decided on the first four bytes."""
+    recoder = Recoder()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_encoding, "SNIFF_BYTES", 4)
+        out = list(recoder.recode(chunks))
+    for chunk in out:
+        chunk.decode("utf-8")  # each chunk whole characters, as libxml2 is fed them
+    return b"".join(out), recoder
+
+
+def test_forbidden_characters_found_in_utf8_bytes_are_dropped() -> None:
+    data = "<a>x\x00y\x0bz\ufffe!\uffff?\x1f</a>".encode()
+    assert b"\xef\xbf\xbe" in data and b"\x00" in data
+    out, recoder = recode([data])
+    assert out == b"<a>xyz!?</a>"
+    assert (recoder.codec, recoder.dropped) == ("utf-8", 5)
+
+
+def test_utf8_characters_that_only_look_like_forbidden_ones_are_kept() -> None:
+    # EF-led like U+FFFE, but allowed: U+FFEF, U+FF01, U+FFFD, a BOM inside the text.
+    text = "<a>\uffef \uff01 \ufffd \ufeff \u00e9\t\n\r</a>"
+    out, recoder = recode([text.encode()])
+    assert out == text.encode()
+    assert recoder.dropped == 0
+
+
+def test_forbidden_characters_in_a_legacy_encoding_are_dropped() -> None:
+    data = b'<?xml version="1.0" encoding="windows-1252"?><a>caf\xe9\x01 \x96\x00</a>'
+    recoder = Recoder()
+    out = b"".join(recoder.recode([data]))
+    assert out.endswith("<a>caf\u00e9 \u2013</a>".encode())
+    assert (recoder.codec, recoder.dropped) == ("cp1252", 2)
+    (item,) = items_of(
+        b'<?xml version="1.0" encoding="windows-1252"?>'
+        b"<rss><channel><item><title>caf\xe9\x01 \x96\x00</title></item></channel></rss>"
+    )
+    assert item.title == "caf\u00e9 \u2013"
+
+
+def test_forbidden_character_split_across_chunks() -> None:
+    # U+FFFE is EF BF BE: no chunk holds the whole of it.
+    out, recoder = recode([b"<a>x\xef", b"\xbf", b"\xbey\xef\xbf", b"\xaf\xc3", b"\xa9</a>"])
+    assert out == "<a>xy\uffef\u00e9</a>".encode()
+    assert recoder.dropped == 1
+
+
+def test_invalid_utf8_next_to_a_control_character() -> None:
+    # The byte the decoder rejects is read as cp1252 and the control is still dropped.
+    out, recoder = recode([b"<a>\xff\x01\xc3\xa9\x81</a>"])
+    assert out == "<a>\u00ff\u00e9\u0081</a>".encode()
+    assert recoder.dropped == 1
+
+
+def test_cdata_with_brackets_that_do_not_close_it() -> None:
+    (item,) = items_of(
+        "<rss><channel><item><description><![CDATA[x] & y]] ]]]> &amp; z &nbsp;"
+        "</description></item></channel></rss>"
+    )
+    assert item.texts == (("description", "x] & y]] ] & z \u00a0"),)
+
+
+_RECODED_PIECES = st.sampled_from(
+    [
+        "a",
+        "<",
+        "]",
+        "]]>",
+        "<![CDATA[",
+        "&",
+        "&amp;",
+        "&eacute;",
+        "&#x41;",
+        "\u00e9",
+        "\u20ac",
+        "\U0001f600",
+        "\x00",
+        "\x0c",
+        "\ufffe",
+        "\uffff",
+        "\uffef",
+        "\ufeff",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(_RECODED_PIECES, max_size=60).map("".join),
+    cuts=st.lists(st.integers(min_value=1, max_value=9), max_size=30),
+)
+def test_utf8_bytes_are_cleaned_as_decoded_text_is(text: str, cuts: list[int]) -> None:
+    """Valid UTF-8 is cleaned on its bytes; UTF-16 is decoded first. The results agree."""
+
+    def chunked(data: bytes) -> list[bytes]:
+        chunks, position = [], 0
+        for size in [4, *cuts]:  # the first chunk holds all that `recode` sniffs
+            chunks.append(data[position : position + size])
+            position += size
+        return [*chunks, data[position:]]
+
+    document = "<a>" + text
+    utf8, as_bytes = recode([c for c in chunked(document.encode("utf-8")) if c])
+    utf16 = codecs.BOM_UTF16_LE + document.encode("utf-16-le")
+    decoded, as_text = recode([c for c in chunked(utf16) if c])
+    assert (as_bytes.codec, as_text.codec) == ("utf-8", "utf-16-le")
+    assert utf8 == decoded
+    assert as_bytes.dropped == as_text.dropped == sum(map(text.count, "\x00\x0c\ufffe\uffff"))
+
+
+def test_items_do_not_depend_on_read_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (
+        "<rss xmlns:dc='http://purl.org/dc/elements/1.1/'><channel>"
+        "<item><title>caf\u00e9 \ufffe\x00&eacute;</title><dc:creator>A. \u00c5berg</dc:creator>"
+        "<description><![CDATA[<p>x] & \u20ac\uffff]]> &amp; &#150;</description></item>"
+        "<item><title>two\U0001f600</title><link>https://example.org/?a=1&b=2</link></item>"
+        "</channel></rss>"
+    ).encode()
+    whole = read_all(data)
+    assert [r.title for r in whole if isinstance(r, FeedItem)] == [
+        "caf\u00e9 \u00e9",
+        "two\U0001f600",
+    ]
+    monkeypatch.setattr(_encoding, "SNIFF_BYTES", 4)  # so that the chunks stay apart
+    for size in (1, 2, 3, 5, 64):
+        monkeypatch.setattr(feeds, "_CHUNK", size)
+        assert read_all(data) == whole, size
+
+
+def test_content_module_elements_other_than_encoded_are_not_metadata() -> None:
+    (item,) = items_of(
+        "<rss xmlns:content='http://purl.org/rss/1.0/modules/content/'"
+        " xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><channel><item>"
+        "<content:format rdf:resource='http://www.w3.org/1999/xhtml'/>"
+        "<content:items>x</content:items><content:encoded>body</content:encoded>"
+        "</item></channel></rss>"
+    )
+    assert item.texts == (("content:encoded", "body"),)
+    assert item.metadata == ()
+
+
+def test_rss_description_is_not_read_as_atom_content() -> None:
+    """Atom's ``type`` and ``mode`` mean nothing on an RSS description."""
+    (item,) = items_of(
+        "<rss><channel><item><description mode='base64' type='image/png'>aGk=</description>"
+        "</item></channel></rss>"
+    )
+    assert item.texts == (("description", "aGk="),)
+
+
+def test_endless_made_up_tags_do_not_grow_the_tag_cache() -> None:
+    children = "".join(f"<x:t{i} xmlns:x='urn:n{i}'>v</x:t{i}><t{i}/>" for i in range(2_000))
+    (item,) = items_of(f"<rss><channel><item><title>t</title>{children}</item></channel></rss>")
+    assert item.title == "t"
+    cache = feeds._reading.cache_info()
+    assert cache.maxsize is not None
+    assert cache.currsize <= cache.maxsize < 4_000
 
 
 # ---------------------------------------------------------------- inputs
