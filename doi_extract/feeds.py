@@ -24,17 +24,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import urljoin
 
-import requests
-import urllib3
 from lxml import etree
 
 from doi_extract._encoding import Recoder
 from doi_extract._version import PROJECT_URL, __version__
 from doi_extract.errors import InputError
 from doi_extract.model import FeedItem, Problem
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -692,6 +693,11 @@ def _download(
     url: str, limits: ReadLimits, session: requests.Session | None
 ) -> Iterator[tuple[IO[bytes], str | None]]:
     """Fetch a URL into a spooled temporary file within the limits; yield it and its charset."""
+    # Imported here, not at the top: requests takes a good part of the start-up time of a
+    # run that reads only files.
+    import requests
+    import urllib3
+
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as body:
         own = session is None
         http = session or requests.Session()
@@ -756,6 +762,9 @@ def _fetch(session: requests.Session, url: str, limits: ReadLimits, body: IO[byt
 
 def _reason(error: Exception, limits: ReadLimits) -> str:
     """A short reason for a failed request, without the layers of exception text."""
+    import requests  # already loaded by _download
+    import urllib3
+
     if isinstance(error, requests.ConnectTimeout):
         return f"timed out connecting after {limits.connect_timeout:g} s"
     if isinstance(error, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
