@@ -139,26 +139,32 @@ def _toc_item(index: int, distinct: int | None) -> tuple[str, set[str]]:
     )
 
 
-def _items(shape: str, items: int, distinct: int | None) -> Iterator[tuple[str, set[str]]]:
+def _items(shape: str, indices: range, distinct: int | None) -> Iterator[tuple[str, set[str]]]:
     if shape == "news":
         yield _NEWS_HEAD, set()
-        for index in range(items):
+        for index in indices:
             yield _news_item(index, distinct)
         yield "</channel></rss>\n", set()
     elif shape == "toc":
         yield _TOC_HEAD, set()
-        for index in range(items):
+        for index in indices:
             yield _toc_item(index, distinct)
         yield "</rdf:RDF>\n", set()
     else:
         raise ValueError(f"unknown feed shape {shape!r}")
 
 
-def write_feed(path: Path, shape: str, items: int, distinct: int | None = None) -> set[str]:
-    """Write a feed of ``items`` items to ``path``; return the DOIs planted in it."""
+def write_feed(
+    path: Path, shape: str, items: int, distinct: int | None = None, *, first: int = 0
+) -> set[str]:
+    """Write a feed of ``items`` items to ``path``; return the DOIs planted in it.
+
+    Items are numbered from ``first``, so feeds written with different ``first`` values
+    cite different works.
+    """
     planted: set[str] = set()
     with path.open("w", encoding="utf-8") as out:
-        for text, dois in _items(shape, items, distinct):
+        for text, dois in _items(shape, range(first, first + items), distinct):
             out.write(text)
             planted |= dois
     return planted
