@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import itertools
 import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -173,10 +174,25 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
         if settings.report and spool:
             _write_report(settings.report, spool, enrichment)
     _raise_if_nothing_read(report)
-    with fileio.atomic_write(settings.output) as out:
+    with fileio.atomic_write(settings.output) as out, _spared_from_gc():
         writer.write(report.works, out)
     report.counts.entries = len(report.works)
     return report
+
+
+@contextmanager
+def _spared_from_gc() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that exist now, for a while.
+
+    The works collected live until the end of a run and hold no reference cycle, yet every
+    full pass of the collector walks all of them again: on 100,000 works, 47 passes that
+    freed nothing took 40 % of the run. Frozen objects are still freed when unreferenced.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def collect(
@@ -202,18 +218,22 @@ def collect(
     sources = list(sources)
     outcomes = _outcomes(sources, limits or ReadLimits(), counts)
     examine = functools.partial(_examine_batch, provenance=provenance)
-    for batch, examined in map_batches(examine, _batched(outcomes), jobs):
-        for outcome, item_report in zip(batch, examined, strict=True):
-            if isinstance(outcome, _InputProblem):
-                _account_problem(outcome, counts)
-            else:
-                _account_item(item_report, works, counts, dois)
-                if on_progress:
-                    on_progress("read", counts.items, None)
-            if on_item:
-                on_item(item_report)
-    counts.dois = len(dois)
-    report.works = works.records()
+    try:
+        for batch, examined in map_batches(examine, _batched(outcomes), jobs):
+            for outcome, item_report in zip(batch, examined, strict=True):
+                if isinstance(outcome, _InputProblem):
+                    _account_problem(outcome, counts)
+                else:
+                    _account_item(item_report, works, counts, dois)
+                    if on_progress:
+                        on_progress("read", counts.items, None)
+                if on_item:
+                    on_item(item_report)
+            gc.freeze()  # the works kept so far: see _spared_from_gc
+        counts.dois = len(dois)
+        report.works = works.records()
+    finally:
+        gc.unfreeze()
     return report
 
 
