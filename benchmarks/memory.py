@@ -6,8 +6,9 @@ Each size runs in a fresh process per output format, twice: once where every ite
 distinct DOI (memory then grows with the distinct works kept for de-duplication and sorted
 output), once where the items cite only 100 distinct DOIs (memory must then stay flat for
 BibTeX: the reader streams; JSON Lines lists every citing item of a work, so there it grows
-with the number of citations). Prints items, feed size, wall time and the peak RSS the OS
-reports for the child.
+with the number of citations). Prints items, feed size, wall time, the peak RSS the OS
+reports for the main process and the largest peak of its worker processes (``--jobs``;
+they share the main process's pages from before they were started).
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ import json, resource, sys
 from doi_extract import cli
 code = cli.main(sys.argv[1:])
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"code": code, "peak_mib": peak_kib / 1024}), file=sys.stderr)
+worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+numbers = {"code": code, "peak_mib": peak_kib / 1024, "worker_mib": worker_kib / 1024}
+print(json.dumps(numbers), file=sys.stderr)
 """
 
 
-def measure(feed: Path, out: Path) -> tuple[float, float]:
+def measure(feed: Path, out: Path) -> tuple[float, float, float]:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", _CHILD, str(feed), "--offline", "-q", "-o", str(out)],
@@ -44,7 +47,7 @@ def measure(feed: Path, out: Path) -> tuple[float, float]:
     numbers = json.loads(result.stderr.strip().splitlines()[-1])
     if numbers["code"] != 0:
         raise SystemExit(f"doi-extract failed on {feed}: {result.stderr}")
-    return elapsed, numbers["peak_mib"]
+    return elapsed, numbers["peak_mib"], numbers["worker_mib"]
 
 
 def count_records(out: Path) -> int:
@@ -60,8 +63,8 @@ def main() -> None:
     parser.add_argument("--shape", choices=["news", "toc"], default="news")
     parser.add_argument("--formats", nargs="+", choices=["bib", "jsonl"], default=["bib", "jsonl"])
     args = parser.parse_args()
-    header = ("items", "distinct", "feed MB", "output", "seconds", "peak MiB", "works")
-    print("{:>8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>7}".format(*header))
+    header = ("items", "distinct", "feed MB", "output", "seconds", "peak MiB", "worker", "works")
+    print("{:>8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>7} {:>7}".format(*header))
     with tempfile.TemporaryDirectory() as folder:
         for items in args.items:
             for distinct in (None, 100):
@@ -71,13 +74,13 @@ def main() -> None:
                 label = "all" if distinct is None else str(distinct)
                 for fmt in args.formats:
                     out = Path(folder) / f"out.{fmt}"
-                    seconds, peak = measure(feed, out)
+                    seconds, peak, worker = measure(feed, out)
                     works = count_records(out)
                     if works != len(planted):
                         raise SystemExit(f"expected {len(planted)} works, got {works}")
                     print(
                         f"{items:>8} {label:>9} {size:>8.1f} {fmt:>7} {seconds:>8.2f} "
-                        f"{peak:>9.1f} {works:>7}"
+                        f"{peak:>9.1f} {worker:>7.1f} {works:>7}"
                     )
                 feed.unlink()
 
