@@ -1,9 +1,9 @@
-"""Run a function over batches of work in worker processes, answers in input order.
+"""Run a function over tasks in worker processes, answers in the order of the tasks.
 
-`map_batches` keeps at most two batches per worker in flight, so memory stays bounded
-whatever the number of batches, and yields every batch with its answers in the order the
-batches came, so the result does not depend on the number of workers. Input that fits in
-one batch is worked on in this process: a small feed never pays for starting processes.
+`map_in_order` keeps at most two tasks per worker in flight, so memory stays bounded
+whatever the number of tasks, and yields the answers in the order the tasks came, so the
+result does not depend on the number of workers. A single task is done in this process:
+a small feed never pays for starting processes.
 """
 
 from __future__ import annotations
@@ -29,31 +29,26 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def map_batches(
-    function: Callable[[list[T]], list[R]], batches: Iterable[list[T]], jobs: int
-) -> Iterator[tuple[list[T], list[R]]]:
-    """Yield ``(batch, function(batch))`` for every batch, in order, using ``jobs`` processes.
+def map_in_order(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> Iterator[R]:
+    """Yield ``function(task)`` for every task, in order, using ``jobs`` processes.
 
-    ``function`` must be a module-level function (it is sent to the workers by name), and
-    the batches and answers picklable.
+    ``function`` must be a module-level function or a partial of one (it is sent to the
+    workers by name), and the tasks and answers picklable.
     """
-    batches = iter(batches)
-    head = list(itertools.islice(batches, 2))
+    tasks = iter(tasks)
+    head = list(itertools.islice(tasks, 2))
     if jobs <= 1 or len(head) < 2:
-        for batch in itertools.chain(head, batches):
-            yield batch, function(batch)
+        yield from map(function, itertools.chain(head, tasks))
         return
     pool = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_quiet_signals)
     try:
-        pending: deque[tuple[list[T], Future[list[R]]]] = deque()
-        for batch in itertools.chain(head, batches):
-            pending.append((batch, pool.submit(function, batch)))
+        pending: deque[Future[R]] = deque()
+        for task in itertools.chain(head, tasks):
+            pending.append(pool.submit(function, task))
             if len(pending) >= 2 * jobs:
-                done, answer = pending.popleft()
-                yield done, answer.result()
+                yield pending.popleft().result()
         while pending:
-            done, answer = pending.popleft()
-            yield done, answer.result()
+            yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from doi_extract import fileio
-from doi_extract._workers import map_batches
+from doi_extract._workers import map_in_order
 from doi_extract.errors import InputError, UsageError
 from doi_extract.extract import extract
 from doi_extract.feeds import (
@@ -216,15 +216,17 @@ def collect(
     counts = report.counts
     dois: set[str] = set()
     sources = list(sources)
-    outcomes = _outcomes(sources, limits or ReadLimits(), counts)
-    examine = functools.partial(_examine_batch, provenance=provenance)
+    tasks = _tasks(sources, limits or ReadLimits(), counts, whole_files=jobs > 1)
+    work = functools.partial(_work, provenance=provenance)
     try:
-        for batch, examined in map_batches(examine, _batched(outcomes), jobs):
-            for outcome, item_report in zip(batch, examined, strict=True):
-                if isinstance(outcome, _InputProblem):
-                    _account_problem(outcome, counts)
+        for answers in map_in_order(work, tasks, jobs):
+            for answer in answers:
+                if isinstance(answer, _InputProblem):
+                    _account_problem(answer, counts)
+                    item_report = _problem_report(answer.problem)
                 else:
-                    _account_item(item_report, works, counts, dois)
+                    _account_item(answer, works, counts, dois)
+                    item_report = answer
                     if on_progress:
                         on_progress("read", counts.items, None)
                 if on_item:
@@ -248,15 +250,45 @@ class _InputProblem:
     """How loudly to log it."""
 
 
+@dataclass(frozen=True, slots=True)
+class _WholeFile:
+    """A feed file that one worker reads and examines in one go."""
+
+    source: Source
+    limits: ReadLimits
+    quiet: bool
+
+
 _Outcome = FeedItem | _InputProblem
+_Task = list[_Outcome] | _WholeFile
 _BATCH = 64
 """Items sent to a worker at once: enough to outweigh the cost of sending them."""
+_WHOLE_FILE_BYTES = 32 * 1024 * 1024
+"""The largest file a worker reads itself, when there are several: its answers wait whole."""
 
 
-def _outcomes(sources: list[Source], limits: ReadLimits, counts: RunCounts) -> Iterator[_Outcome]:
+def _tasks(
+    sources: list[Source], limits: ReadLimits, counts: RunCounts, *, whole_files: bool
+) -> Iterator[_Task]:
+    """The work, in order: batches of items read here or, with ``whole_files``, the files of
+    several inputs, which the workers read themselves (reading is then off this process).
+    A lone input, a big file, stdin or a URL is read here, so that memory stays bounded."""
+    quiet = len(sources) == 1
     for source in sources:
         counts.inputs += 1
-        yield from _read_items(source, limits, quiet=len(sources) == 1)
+        if whole_files and not quiet and _is_small_file(source):
+            yield _WholeFile(source, limits, quiet)
+        else:
+            yield from _batched(_read_items(source, limits, quiet=quiet))
+
+
+def _is_small_file(source: Source) -> bool:
+    if source.kind is not SourceKind.FILE:
+        return False
+    try:
+        return Path(source.name).stat().st_size <= _WHOLE_FILE_BYTES
+    except OSError:
+        return False  # read here, where the error is reported as for any input
 
 
 def _read_items(source: Source, limits: ReadLimits, *, quiet: bool) -> Iterator[_Outcome]:
@@ -281,13 +313,13 @@ def _batched(outcomes: Iterator[_Outcome]) -> Iterator[list[_Outcome]]:
         yield batch
 
 
-def _examine_batch(batch: list[_Outcome], *, provenance: bool) -> list[ItemReport]:
-    """The report line of each item or problem of a batch; runs in a worker process."""
+def _work(task: _Task, *, provenance: bool) -> list[ItemReport | _InputProblem]:
+    """Each item's report line, and the input problems, of one task; runs in a worker."""
+    if isinstance(task, _WholeFile):
+        task = list(_read_items(task.source, task.limits, quiet=task.quiet))
     return [
-        _problem_report(outcome.problem)
-        if isinstance(outcome, _InputProblem)
-        else _examine(outcome, provenance=provenance)
-        for outcome in batch
+        outcome if isinstance(outcome, _InputProblem) else _examine(outcome, provenance=provenance)
+        for outcome in task
     ]
 
 

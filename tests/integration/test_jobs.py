@@ -31,14 +31,19 @@ def _feed_of_many(path: Path, count: int) -> Path:
 
 @pytest.fixture
 def inputs(tmp_path: Path, data_dir: Path, samples_dir: Path) -> list[str]:
-    """Every test and sample feed, a damaged one, and one with many items citing few works."""
+    """Every test and sample feed, a damaged one, one that is not XML, a missing one, and one
+    with many items citing few works: with workers, each file but the missing one is read
+    by a worker."""
     damaged = tmp_path / "damaged.xml"
     damaged.write_text(
         "<rss><channel><item><title>Cut</title><description>doi:10.1000/cut1 and "
         "<b>unclosed</description></item><item><title>Two</title>",
         encoding="utf-8",
     )
+    not_xml = tmp_path / "notes.xml"
+    not_xml.write_text("these are notes, not a feed\n", encoding="utf-8")
     return [
+        str(not_xml),
         str(data_dir / "feeds"),
         str(samples_dir),
         str(_feed_of_many(tmp_path / "many.xml", 300)),
@@ -61,10 +66,23 @@ def test_output_and_report_are_the_same_for_any_number_of_jobs(
 ) -> None:
     monkeypatch.setattr(pipeline, "_BATCH", 5)  # many batches, so the workers share them
     serial = _run(inputs, tmp_path / "j1", suffix, 1)
-    assert serial[0] == 3  # the damaged and the missing input
+    assert serial[0] == 3  # the damaged, the unreadable and the missing input
     assert len(serial[2].splitlines()) > 300
     for jobs in (2, 3):
         assert _run(inputs, tmp_path / f"j{jobs}", suffix, jobs) == serial
+
+
+def test_one_feed_gives_the_same_output_when_its_batches_go_to_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lone input is read here and its items sent to the workers in batches.
+    monkeypatch.setattr(pipeline, "_BATCH", 7)
+    inputs = [str(_feed_of_many(tmp_path / "many.xml", 300))]
+    serial = _run(inputs, tmp_path / "j1", "jsonl", 1)
+    assert serial[0] == 0
+    assert len(serial[2].splitlines()) == 300
+    for jobs in (2, 3):
+        assert _run(inputs, tmp_path / f"j{jobs}", "jsonl", jobs) == serial
 
 
 def test_a_failing_item_in_a_worker_is_reported_and_the_others_kept(
@@ -98,23 +116,18 @@ def test_jobs_below_one_is_a_usage_error(
     assert capsys.readouterr().err == "doi-extract: error: --jobs must be at least 1, not 0\n"
 
 
-# ---------------------------------------------------------------- map_batches
+# ---------------------------------------------------------------- map_in_order
 
 
-def _pid_and_double(batch: list[int]) -> list[tuple[int, int]]:
-    return [(os.getpid(), 2 * number) for number in batch]
+def _pid_and_double(number: int) -> tuple[int, int]:
+    return os.getpid(), 2 * number
 
 
-def test_map_batches_keeps_the_order_and_uses_other_processes() -> None:
-    batches = [list(range(start, start + 3)) for start in range(0, 60, 3)]
-    answered = list(_workers.map_batches(_pid_and_double, iter(batches), 3))
-    assert [batch for batch, _ in answered] == batches
-    assert [double for _, answers in answered for _, double in answers] == [
-        2 * n for n in range(60)
-    ]
-    assert {pid for _, answers in answered for pid, _ in answers} - {os.getpid()}
+def test_map_in_order_keeps_the_order_and_uses_other_processes() -> None:
+    answers = list(_workers.map_in_order(_pid_and_double, iter(range(60)), 3))
+    assert [double for _, double in answers] == [2 * n for n in range(60)]
+    assert {pid for pid, _ in answers} - {os.getpid()}
 
 
-def test_a_single_batch_is_worked_on_in_this_process() -> None:
-    answered = list(_workers.map_batches(_pid_and_double, iter([[1, 2]]), 4))
-    assert answered == [([1, 2], [(os.getpid(), 2), (os.getpid(), 4)])]
+def test_a_single_task_is_done_in_this_process() -> None:
+    assert list(_workers.map_in_order(_pid_and_double, iter([1]), 4)) == [(os.getpid(), 2)]
