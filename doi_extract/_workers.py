@@ -16,6 +16,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -33,7 +34,8 @@ def map_in_order(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> I
     """Yield ``function(task)`` for every task, in order, using ``jobs`` processes.
 
     ``function`` must be a module-level function or a partial of one (it is sent to the
-    workers by name), and the tasks and answers picklable.
+    workers by name), and the tasks and answers picklable. Raises `WorkerDied` if a worker
+    process is killed.
     """
     tasks = iter(tasks)
     head = list(itertools.islice(tasks, 2))
@@ -49,8 +51,14 @@ def map_in_order(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> I
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BrokenProcessPool as error:
+        raise WorkerDied("a worker process ended abruptly (killed, or out of memory?)") from error
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without answering: the run cannot be completed."""
 
 
 def _context() -> multiprocessing.context.BaseContext:

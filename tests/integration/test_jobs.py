@@ -131,3 +131,14 @@ def test_map_in_order_keeps_the_order_and_uses_other_processes() -> None:
 
 def test_a_single_task_is_done_in_this_process() -> None:
     assert list(_workers.map_in_order(_pid_and_double, iter([1]), 4)) == [(os.getpid(), 2)]
+
+
+def _dies_on_three(number: int) -> int:
+    if number == 3:
+        os._exit(1)  # as the kernel's out-of-memory killer would end it
+    return number
+
+
+def test_a_killed_worker_ends_the_run_with_a_clear_error() -> None:
+    with pytest.raises(_workers.WorkerDied, match="worker process ended abruptly"):
+        list(_workers.map_in_order(_dies_on_three, iter(range(10)), 2))
