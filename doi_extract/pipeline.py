@@ -252,11 +252,10 @@ class _InputProblem:
 
 @dataclass(frozen=True, slots=True)
 class _WholeFile:
-    """A feed file that one worker reads and examines in one go."""
+    """A feed file, one of several inputs, that one worker reads and examines in one go."""
 
     source: Source
     limits: ReadLimits
-    quiet: bool
 
 
 _Outcome = FeedItem | _InputProblem
@@ -273,13 +272,13 @@ def _tasks(
     """The work, in order: batches of items read here or, with ``whole_files``, the files of
     several inputs, which the workers read themselves (reading is then off this process).
     A lone input, a big file, stdin or a URL is read here, so that memory stays bounded."""
-    quiet = len(sources) == 1
+    several = len(sources) > 1
     for source in sources:
         counts.inputs += 1
-        if whole_files and not quiet and _is_small_file(source):
-            yield _WholeFile(source, limits, quiet)
+        if whole_files and several and _is_small_file(source):
+            yield _WholeFile(source, limits)
         else:
-            yield from _batched(_read_items(source, limits, quiet=quiet))
+            yield from _batched(_read_items(source, limits, quiet=not several))
 
 
 def _is_small_file(source: Source) -> bool:
@@ -316,7 +315,7 @@ def _batched(outcomes: Iterator[_Outcome]) -> Iterator[list[_Outcome]]:
 def _work(task: _Task, *, provenance: bool) -> list[ItemReport | _InputProblem]:
     """Each item's report line, and the input problems, of one task; runs in a worker."""
     if isinstance(task, _WholeFile):
-        task = list(_read_items(task.source, task.limits, quiet=task.quiet))
+        task = list(_read_items(task.source, task.limits, quiet=False))
     return [
         outcome if isinstance(outcome, _InputProblem) else _examine(outcome, provenance=provenance)
         for outcome in task
