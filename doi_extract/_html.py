@@ -30,8 +30,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain, compress, islice, repeat
-from operator import is_, itemgetter
+from itertools import chain, islice
+from operator import itemgetter
 from typing import TypeVar, cast
 
 # How markup is rendered: in a few passes over the whole value, mostly in C, rather than
@@ -230,14 +230,14 @@ def _meanings(
 ) -> list[_Meaning]:
     """What each key means, from ``cache``, or else by ``read`` (and then cached)."""
     found = list(map(cache.get, keys))
-    if None not in found:
+    if None not in found:  # the usual case, once a feed's few kinds of tag have been seen
         return cast("list[_Meaning]", found)
-    new = {key: read(key) for key in set(compress(keys, map(is_, found, repeat(None))))}
+    new = {key: read(key) for key, known in zip(keys, found, strict=True) if known is None}
     if len(cache) + len(new) > _CACHE_SIZE:
         cache.clear()
-    short = (item for item in new.items() if len(item[0]) <= _CACHED_LENGTH)
+    short = ((key, meaning) for key, meaning in new.items() if len(key) <= _CACHED_LENGTH)
     cache.update(islice(short, _CACHE_SIZE))
-    return cast("list[_Meaning]", list(map(new.get, keys, found)))
+    return [new[key] if known is None else known for key, known in zip(keys, found, strict=True)]
 
 
 def _read_tag(tag: str) -> _TagMeaning:
