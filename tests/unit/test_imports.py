@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "extract": {"model", "doi", "_html"},
     "refparse": {"model", "doi"},
     "keys": {"model"},
-    "writers": {"model", "errors", "keys"},
+    "writers": {"model", "errors", "keys", "_workers"},
     "fileio": {"errors"},
     "pipeline": {
         "model",
