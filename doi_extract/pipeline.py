@@ -154,7 +154,7 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
         # Only directories holding no feed file expand to nothing.
         given = ", ".join(settings.inputs) or "no input given"
         raise InputError(f"{given}: no {'/'.join(FEED_SUFFIXES)} file to read")
-    writer = make_writer(fmt, ascii=settings.ascii, jobs=settings.jobs)
+    writer = make_writer(fmt, ascii=settings.ascii)
     # Report lines wait in a spool until resolution has told which DOIs stayed unresolved.
     with _open_spool(settings.report) as spool:
         on_item = _report_writer(spool) if spool else None

@@ -36,10 +36,9 @@ class Writer(Protocol):
 
 
 class WriterFactory(Protocol):
-    """Makes a writer; ``ascii`` asks for pure-ASCII output, ``jobs`` for worker processes
-    that format the records, a batch of 1,000 each."""
+    """Makes a writer; ``ascii`` asks for pure-ASCII output."""
 
-    def __call__(self, *, ascii: bool = False, jobs: int = 1) -> Writer:
+    def __call__(self, *, ascii: bool = False) -> Writer:
         """Return a new writer."""
         ...
 
@@ -67,12 +66,12 @@ def _extension_table() -> Mapping[str, str]:
 _BY_EXTENSION = _extension_table()
 
 
-def make_writer(fmt: str, *, ascii: bool = False, jobs: int = 1) -> Writer:
+def make_writer(fmt: str, *, ascii: bool = False) -> Writer:
     """The writer for format ``fmt``; a `UsageError` names the valid formats."""
     factory = FORMATS.get(fmt)
     if factory is None:
         raise UsageError(f"unknown output format {fmt!r}; valid formats: {', '.join(FORMATS)}")
-    return factory(ascii=ascii, jobs=jobs)
+    return factory(ascii=ascii)
 
 
 def format_for_path(path: str) -> str:

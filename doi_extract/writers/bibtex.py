@@ -67,8 +67,8 @@ from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-untyped]
 
+from doi_extract.keys import keyed
 from doi_extract.model import Person, Reference, WorkType
-from doi_extract.writers._batches import Batch, formatted
 from doi_extract.writers.csljson import (
     clean,
     date_parts,
@@ -179,6 +179,9 @@ _LATEX_ENCODER = UnicodeToLatexEncoder(
 )
 
 
+ENTRIES_PER_BATCH = 1000
+
+
 class BibtexWriter:
     """Writes BibTeX entries in citation-key order."""
 
@@ -187,31 +190,31 @@ class BibtexWriter:
     uses_provenance: bool = False
     biblatex: bool = False
 
-    def __init__(self, *, ascii: bool = False, jobs: int = 1) -> None:
+    def __init__(self, *, ascii: bool = False) -> None:
         """Set up the writer; ``ascii`` LaTeX-encodes every non-ASCII character."""
         self.ascii = ascii
-        self.jobs = jobs
 
     def write(self, works: Sequence[Reference], out: TextIO) -> None:
         """Write ``works`` to ``out`` as a .bib file."""
-        for number, text in enumerate(formatted(self.format_batch, works, self.jobs)):
-            if number:
+        pairs = keyed(works)
+        # A batch at a time, so memory holds one batch of entries, not the whole file.
+        for start in range(0, len(pairs), ENTRIES_PER_BATCH):
+            if start:
                 out.write("\n")
-            out.write(text)
-
-    def format_batch(self, batch: Batch) -> str:
-        """The .bib text of a batch of keyed works."""
-        library = Library()
-        library.add([self.entry(key, work) for key, work in batch])
-        # The library is ours alone, so the enclosing middleware may work in place.
-        enclose = AddEnclosingMiddleware(
-            reuse_previous_enclosing=False,
-            enclose_integers=True,
-            default_enclosing="{",
-            allow_inplace_modification=True,
-        )
-        text: str = write_string(library, unparse_stack=[enclose], bibtex_format=_bibtex_format())
-        return text
+            library = Library()
+            library.add(
+                [self.entry(key, work) for key, work in pairs[start : start + ENTRIES_PER_BATCH]]
+            )
+            # The library is ours alone, so the enclosing middleware may work in place.
+            enclose = AddEnclosingMiddleware(
+                reuse_previous_enclosing=False,
+                enclose_integers=True,
+                default_enclosing="{",
+                allow_inplace_modification=True,
+            )
+            out.write(
+                write_string(library, unparse_stack=[enclose], bibtex_format=_bibtex_format())
+            )
 
     def entry(self, key: str, work: Reference) -> Entry:
         """The bibtexparser entry for one work, every value in BibTeX form."""

@@ -32,8 +32,8 @@ from urllib.parse import quote
 
 import regex
 
+from doi_extract.keys import keyed
 from doi_extract.model import Person, Reference
-from doi_extract.writers._batches import Batch, formatted
 
 # A page range separator: "123-130", "123--130", "S1 - S9", or a dash from U+2010 to
 # U+2015 or a minus sign (U+2212), with or without spaces around it.
@@ -163,18 +163,12 @@ class CslJsonWriter:
     extensions: tuple[str, ...] = (".json",)
     uses_provenance: bool = False
 
-    def __init__(self, *, ascii: bool = False, jobs: int = 1) -> None:
+    def __init__(self, *, ascii: bool = False) -> None:
         """Set up the writer; ``ascii`` escapes every non-ASCII character."""
         self.ascii = ascii
-        self.jobs = jobs
 
     def write(self, works: Sequence[Reference], out: TextIO) -> None:
         """Write ``works`` to ``out`` as one JSON array."""
-        items = [item for batch in formatted(csl_items, works, self.jobs) for item in batch]
+        items = [csl_item(key, work) for key, work in keyed(works)]
         json.dump(items, out, ensure_ascii=self.ascii, indent=2)
         out.write("\n")
-
-
-def csl_items(batch: Batch) -> list[dict[str, Any]]:
-    """The CSL-JSON items of a batch of keyed works."""
-    return [csl_item(key, work) for key, work in batch]

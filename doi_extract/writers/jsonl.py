@@ -20,8 +20,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from doi_extract.keys import keyed
 from doi_extract.model import Provenance, Reference
-from doi_extract.writers._batches import Batch, formatted
 from doi_extract.writers.csljson import csl_item
 
 # JSON leaves these unescaped, yet str.splitlines() and some JSONL readers end a line there.
@@ -64,19 +64,13 @@ class JsonLinesWriter:
     extensions: tuple[str, ...] = (".jsonl",)
     uses_provenance: bool = True
 
-    def __init__(self, *, ascii: bool = False, jobs: int = 1) -> None:
+    def __init__(self, *, ascii: bool = False) -> None:
         """Set up the writer; ``ascii`` escapes every non-ASCII character."""
         self.ascii = ascii
-        self.jobs = jobs
 
     def write(self, works: Sequence[Reference], out: TextIO) -> None:
         """Write ``works`` to ``out``, one line each."""
-        for lines in formatted(self.format_batch, works, self.jobs):
-            out.write(lines)
-
-    def format_batch(self, batch: Batch) -> str:
-        """The lines of a batch of keyed works."""
-        lines = (
-            json.dumps(jsonl_record(key, work), ensure_ascii=self.ascii) for key, work in batch
-        )
-        return "".join(line.translate(_LINE_BREAKS) + "\n" for line in lines)
+        for key, work in keyed(works):
+            line = json.dumps(jsonl_record(key, work), ensure_ascii=self.ascii)
+            out.write(line.translate(_LINE_BREAKS))
+            out.write("\n")

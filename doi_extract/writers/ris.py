@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import MappingProxyType
-from typing import Any, TextIO
+from typing import TextIO
 
 import rispy  # type: ignore[import-untyped]
 
 from doi_extract.errors import UsageError
+from doi_extract.keys import keyed
 from doi_extract.model import Person, Reference, WorkType
-from doi_extract.writers._batches import Batch, formatted
 from doi_extract.writers.csljson import (
     clean,
     date_parts,
@@ -110,11 +110,6 @@ def _ris_name(person: Person) -> str | None:
     return single + "," if single and " " in single else single
 
 
-def ris_records(batch: Batch) -> list[dict[str, Any]]:
-    """The RIS records of a batch of keyed works."""
-    return [ris_record(key, work) for key, work in batch]
-
-
 class RisWriter:
     """Writes RIS records in citation-key order."""
 
@@ -122,17 +117,16 @@ class RisWriter:
     extensions: tuple[str, ...] = (".ris",)
     uses_provenance: bool = False
 
-    def __init__(self, *, ascii: bool = False, jobs: int = 1) -> None:
+    def __init__(self, *, ascii: bool = False) -> None:
         """Set up the writer; RIS has no ASCII variant, so ``ascii`` is a usage error."""
         if ascii:
             raise UsageError(
                 "RIS is always written as UTF-8; "
                 "the ASCII option applies to bibtex, biblatex, csljson and jsonl"
             )
-        self.jobs = jobs
 
     def write(self, works: Sequence[Reference], out: TextIO) -> None:
         """Write ``works`` to ``out`` as RIS."""
-        records = [record for batch in formatted(ris_records, works, self.jobs) for record in batch]
+        records = [ris_record(key, work) for key, work in keyed(works)]
         if records:
             out.write(rispy.dumps(records, implementation=_HeaderlessRisWriter))

@@ -10,7 +10,6 @@ import pytest
 
 from doi_extract import _workers, cli, pipeline
 from doi_extract.model import FeedItem
-from doi_extract.writers import _batches as writer_batches
 
 FORMATS = ["bib", "ris", "json", "jsonl"]
 
@@ -65,9 +64,7 @@ def _run(inputs: list[str], folder: Path, suffix: str, jobs: int) -> tuple[int, 
 def test_output_and_report_are_the_same_for_any_number_of_jobs(
     inputs: list[str], tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Many batches of items and of output entries, so that the workers share them.
-    monkeypatch.setattr(pipeline, "_BATCH", 5)
-    monkeypatch.setattr(writer_batches, "ENTRIES_PER_BATCH", 7)
+    monkeypatch.setattr(pipeline, "_BATCH", 5)  # many batches, so the workers share them
     serial = _run(inputs, tmp_path / "j1", suffix, 1)
     assert serial[0] == 3  # the damaged, the unreadable and the missing input
     assert len(serial[2].splitlines()) > 300

@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "extract": {"model", "doi", "_html"},
     "refparse": {"model", "doi"},
     "keys": {"model"},
-    "writers": {"model", "errors", "keys", "_workers"},
+    "writers": {"model", "errors", "keys"},
     "fileio": {"errors"},
     "pipeline": {
         "model",

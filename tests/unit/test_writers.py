@@ -581,7 +581,7 @@ def test_ris_reads_back_whatever_the_text(title: str, family: str, given_name: s
 def test_bibtex_written_in_batches_equals_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     whole = io.StringIO()
     BibtexWriter().write(WORKS_ROUNDTRIP, whole)
-    monkeypatch.setattr("doi_extract.writers._batches.ENTRIES_PER_BATCH", 3)
+    monkeypatch.setattr("doi_extract.writers.bibtex.ENTRIES_PER_BATCH", 3)
     batched = io.StringIO()
     BibtexWriter().write(WORKS_ROUNDTRIP, batched)
     assert len(WORKS_ROUNDTRIP) > 3
