@@ -137,6 +137,8 @@ def fold_ascii(text: str) -> str:
     >>> fold_ascii("Østergaard Łukasz Ñúñez C/EBPγ")
     'Ostergaard Lukasz Nunez C/EBPg'
     """  # noqa: RUF002
+    if text.isascii():  # most names and titles: nothing to fold
+        return text
     folded = unicodedata.normalize("NFKD", text).translate(_FOLD)
     return "".join(char for char in folded if char.isascii() and not unicodedata.combining(char))
 
