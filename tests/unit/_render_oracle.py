@@ -2,6 +2,8 @@
 
 This is the per-chunk implementation of `doi_extract._html.render` (its docstring states
 the rules), copied verbatim: the fast renderer must give identical results on every input.
+Only what the fast renderer replaced is copied (the tokenizer pattern and the per-chunk
+loop); the tag tables and the plain-text path, which it kept, are imported.
 """
 
 from __future__ import annotations
@@ -9,7 +11,15 @@ from __future__ import annotations
 import html
 import re
 
-from doi_extract._html import Rendered
+from doi_extract._html import (
+    _ANY_TAG,
+    _BLOCKS,
+    _HEADINGS,
+    _TAG_NAME,
+    _URL_ATTR,
+    Rendered,
+    _render_plain,
+)
 
 # One token of markup: a comment (unterminated ones run to the end), a script/style
 # element with its content, or a tag. "<p class='a>b'>" is one tag; "p < 0.05" is none.
@@ -21,43 +31,6 @@ _MARKUP = re.compile(
     """,
     re.DOTALL | re.IGNORECASE | re.VERBOSE,
 )
-# The element name of a tag: "</P >" -> "p".
-_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
-# href/src attribute values in a tag: href="https://doi.org/…", src='x.png', href=plain.
-_URL_ATTR = re.compile(
-    r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
-)
-_BLOCKS = frozenset(
-    {
-        "p",
-        "div",
-        "li",
-        "dt",
-        "dd",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "blockquote",
-        "hr",
-        "ul",
-        "ol",
-        "table",
-        "section",
-        "figure",
-        "figcaption",
-        "pre",
-    }
-)
-# Any markup at all: "<p", "</", "<!--"; plain text such as "p < 0.05" has none.
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt"})
-_ANY_TAG = re.compile(r"<[a-zA-Z/!]")
-_PLAIN_SPACE = re.compile(r"[^\S\n]+")
-_SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
-_MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
 def oracle_render(value: str) -> Rendered:
@@ -65,15 +38,6 @@ def oracle_render(value: str) -> Rendered:
     if _ANY_TAG.search(value) is None:
         return Rendered(_render_plain(value))
     return _Renderer().run(value)
-
-
-def _render_plain(value: str) -> str:
-    if "&" in value:
-        value = html.unescape(value)
-    value = _PLAIN_SPACE.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
-    value = _SPACE_AROUND_NEWLINE.sub("\n", value)
-    text: str = _MANY_NEWLINES.sub("\n\n", value)
-    return text.strip()
 
 
 class _Renderer:
