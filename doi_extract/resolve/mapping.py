@@ -69,59 +69,63 @@ _ORCID_ID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 
 def from_crossref(message: Any) -> Reference | None:
     """Map a Crossref work (the ``message`` of ``/works/{doi}``) to a resolved Reference."""
-    if not isinstance(message, dict):
-        return None
-    printed = _text(message.get("DOI"))
-    doi = normalise_doi(printed) if printed else None
-    if printed is None or doi is None:
+    dois = _dois_of(message)
+    if dois is None:
         return None
     return Reference(
-        doi=doi,
-        doi_as_printed=printed,
+        doi=dois[0],
+        doi_as_printed=dois[1],
         kind=_kind(CROSSREF_TYPES, message.get("type")),
-        title=_markup_free(_first(message.get("title"))),
         authors=_crossref_authors(message.get("author")),
-        container_title=_markup_free(_first(message.get("container-title"))),
-        issn=_strings(message.get("ISSN")),
-        publisher=_text(message.get("publisher")),
         issued=next(
             (parts for name in _DATE_FIELDS if (parts := _date_parts(message.get(name)))), ()
         ),
-        volume=_text(message.get("volume")),
-        issue=_text(message.get("issue")),
-        pages=_text(message.get("page")),
         article_number=_text(message.get("article-number")),
-        url=_text(message.get("URL")),
-        status=Status.RESOLVED,
+        **_shared_fields(message),
         registry="crossref",
     )
 
 
 def from_csl(item: Any, registry: str) -> Reference | None:
     """Map one CSL-JSON item (doi.org content negotiation) to a resolved Reference."""
-    if not isinstance(item, dict):
+    dois = _dois_of(item)
+    if dois is None:
         return None
-    printed = _text(item.get("DOI"))
+    return Reference(
+        doi=dois[0],
+        doi_as_printed=dois[1],
+        kind=_kind(CSL_TYPES, item.get("type")),
+        authors=tuple(person for person in map(_csl_person, _dicts(item.get("author"))) if person),
+        issued=_date_parts(item.get("issued")),
+        **_shared_fields(item),
+        registry=registry.lower(),
+    )
+
+
+def _dois_of(record: Any) -> tuple[str, str] | None:
+    """The normalised and the printed DOI of a registry record; None if it is not one."""
+    if not isinstance(record, dict):
+        return None
+    printed = _text(record.get("DOI"))
     doi = normalise_doi(printed) if printed else None
     if printed is None or doi is None:
         return None
-    return Reference(
-        doi=doi,
-        doi_as_printed=printed,
-        kind=_kind(CSL_TYPES, item.get("type")),
-        title=_markup_free(_first(item.get("title"))),
-        authors=tuple(person for person in map(_csl_person, _dicts(item.get("author"))) if person),
-        container_title=_markup_free(_first(item.get("container-title"))),
-        issn=_strings(item.get("ISSN")),
-        publisher=_text(item.get("publisher")),
-        issued=_date_parts(item.get("issued")),
-        volume=_text(item.get("volume")),
-        issue=_text(item.get("issue")),
-        pages=_text(item.get("page")),
-        url=_text(item.get("URL")),
-        status=Status.RESOLVED,
-        registry=registry.lower(),
-    )
+    return doi, printed
+
+
+def _shared_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields that Crossref works and CSL-JSON items spell alike, and the status."""
+    return {
+        "title": _markup_free(_first(record.get("title"))),
+        "container_title": _markup_free(_first(record.get("container-title"))),
+        "issn": _strings(record.get("ISSN")),
+        "publisher": _text(record.get("publisher")),
+        "volume": _text(record.get("volume")),
+        "issue": _text(record.get("issue")),
+        "pages": _text(record.get("page")),
+        "url": _text(record.get("URL")),
+        "status": Status.RESOLVED,
+    }
 
 
 def _kind(table: Mapping[str, WorkType], type_name: Any) -> WorkType:
