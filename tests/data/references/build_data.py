@@ -478,27 +478,27 @@ def _quoted(title: str, inside: str) -> str:
     return f"\u201c{title}{inside}\u201d"
 
 
-def chicago_ad(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
-    people, shown, cut = _chicago_people(w, rng)
-    q = rng.random() < 0.75
-    title = _quoted(w.title, ".") if q else f'"{title_end(w.title)}"'
-    tail = w.journal
-    issue = w.issue
-    if w.volume:
-        tail += f" {w.volume}"
-        if issue:
-            tail += f" ({issue})"
-    else:
-        issue = None
-    pages = number = None
+def _chicago_locator(w: Work, rng: random.Random) -> tuple[str, str | None, str | None]:
+    """``": 161-163"`` or ``": e0123"``, and the pages or article number it prints."""
     if w.page:
-        pages = w.page
-        tail += ": " + w.page.replace("-", dash(rng))
-    elif w.article_number:
-        number = w.article_number
-        tail += f": {number}"
+        return ": " + w.page.replace("-", dash(rng)), w.page, None
+    if w.article_number:
+        return f": {w.article_number}", None, w.article_number
+    return "", None, None
+
+
+def _chicago_end(
+    w: Work,
+    rng: random.Random,
+    text: str,
+    shown: list[Author],
+    cut: bool,
+    issue: str | None,
+    pages: str | None,
+    number: str | None,
+) -> tuple[str, dict[str, Any]]:
+    """A Chicago reference with its DOI (most of the time) and its expected fields."""
     doi = rng.random() < 0.85
-    text = f"{people} {w.year}. {title} {tail}."
     if doi:
         text += " " + doi_form(w, rng, ["url", "url", "url", "doi:"]) + "."
     exp = expected(
@@ -513,6 +513,24 @@ def chicago_ad(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
         volume=w.volume,
     )
     return quirks(text, rng), exp
+
+
+def chicago_ad(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    people, shown, cut = _chicago_people(w, rng)
+    q = rng.random() < 0.75
+    title = _quoted(w.title, ".") if q else f'"{title_end(w.title)}"'
+    tail = w.journal
+    issue = w.issue
+    if w.volume:
+        tail += f" {w.volume}"
+        if issue:
+            tail += f" ({issue})"
+    else:
+        issue = None
+    locator, pages, number = _chicago_locator(w, rng)
+    return _chicago_end(
+        w, rng, f"{people} {w.year}. {title} {tail}{locator}.", shown, cut, issue, pages, number
+    )
 
 
 def chicago_nb(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -530,29 +548,10 @@ def chicago_nb(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
     if w.month and rng.random() < 0.3:
         date = f"{FULL_MONTHS[w.month - 1]} {w.year}"
     tail += f" ({date})"
-    pages = number = None
-    if w.page:
-        pages = w.page
-        tail += ": " + w.page.replace("-", dash(rng))
-    elif w.article_number:
-        number = w.article_number
-        tail += f": {number}"
-    doi = rng.random() < 0.85
-    text = f"{people} {title} {tail}."
-    if doi:
-        text += " " + doi_form(w, rng, ["url", "url", "url", "doi:"]) + "."
-    exp = expected(
-        w,
-        authors=shown,
-        et_al=cut,
-        container=w.journal,
-        pages=pages,
-        article_number=number,
-        doi=doi,
-        issue=issue,
-        volume=w.volume,
+    locator, pages, number = _chicago_locator(w, rng)
+    return _chicago_end(
+        w, rng, f"{people} {title} {tail}{locator}.", shown, cut, issue, pages, number
     )
-    return quirks(text, rng), exp
 
 
 def harvard(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
