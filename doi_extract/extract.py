@@ -218,9 +218,13 @@ _PARTICLES = frozenset(
 _DOI_METADATA = ("prism:doi", "dc:identifier", "arxiv:doi")
 
 
-def extract(item: FeedItem) -> Extraction:
-    """Find every DOI and reference string in ``item`` and the works they name."""
-    return _ItemExtractor(item).run()
+def extract(item: FeedItem, *, provenance: bool = True) -> Extraction:
+    """Find every DOI and reference string in ``item`` and the works they name.
+
+    Without ``provenance`` the works say nothing of where they were found (for outputs
+    that do not show it), which saves building the records that would.
+    """
+    return _ItemExtractor(item, provenance=provenance).run()
 
 
 @dataclasses.dataclass(slots=True)
@@ -251,8 +255,9 @@ class _Field:
 class _ItemExtractor:
     """The state of one item's extraction."""
 
-    def __init__(self, item: FeedItem) -> None:
+    def __init__(self, item: FeedItem, *, provenance: bool) -> None:
         self.item = item
+        self.provenance = provenance
         self.works: dict[str, Reference] = {}
 
     def run(self) -> Extraction:
@@ -279,18 +284,20 @@ class _ItemExtractor:
         if block_doi is not None:
             _lend_block_doi(candidates, blocks[0][1], title)
         for candidate in candidates:
-            where = self._provenance(candidate.field, candidate.label, candidate.span)
             self._add(
                 Reference(
                     raw=candidate.text,
                     doi=candidate.doi,
                     doi_as_printed=candidate.doi_as_printed,
-                    provenance=(where,),
+                    provenance=self._provenance(candidate.field, candidate.label, candidate.span),
                 )
             )
         for name, (doi, printed, span) in blocks:
-            where = self._provenance(name, "DOI", span)
-            self._add(Reference(doi=doi, doi_as_printed=printed, provenance=(where,)))
+            self._add(
+                Reference(
+                    doi=doi, doi_as_printed=printed, provenance=self._provenance(name, "DOI", span)
+                )
+            )
         for reference in other:
             if reference.identity not in self.works:
                 self._add(reference)
@@ -307,9 +314,13 @@ class _ItemExtractor:
         known = self.works.get(key)
         self.works[key] = reference if known is None else merge(known, reference)
 
-    def _provenance(self, field: str, label: str | None, span: Span | None) -> Provenance:
+    def _provenance(
+        self, field: str, label: str | None, span: Span | None
+    ) -> tuple[Provenance, ...]:
+        if not self.provenance:
+            return ()
         item = self.item
-        return Provenance(
+        where = Provenance(
             source=item.source,
             item=item.index,
             guid=item.guid,
@@ -318,10 +329,11 @@ class _ItemExtractor:
             label=label,
             span=span,
         )
+        return (where,)
 
     def _doi_only(self, doi: str, printed: str, field: str, span: Span | None) -> Reference:
         return Reference(
-            doi=doi, doi_as_printed=printed, provenance=(self._provenance(field, None, span),)
+            doi=doi, doi_as_printed=printed, provenance=self._provenance(field, None, span)
         )
 
     # Texts and their blocks ---------------------------------------------------------------
@@ -404,7 +416,7 @@ class _ItemExtractor:
             pages=_pages(item.meta("prism:startingPage"), item.meta("prism:endingPage")),
             url=item.link,
             raw=raw,
-            provenance=(self._provenance(field, None, None),),
+            provenance=self._provenance(field, None, None),
         )
 
     def _arxiv_id(self) -> str | None:

@@ -172,6 +172,7 @@ class Reference:
 
 
 _MERGE_SKIP = frozenset({"provenance", "et_al", "status", "registry", "match"})
+_MERGED = tuple(f.name for f in dataclasses.fields(Reference) if f.name not in _MERGE_SKIP)
 
 
 def merge(primary: Reference, secondary: Reference) -> Reference:
@@ -181,11 +182,10 @@ def merge(primary: Reference, secondary: Reference) -> Reference:
     This is the one place that decides field precedence.
     """
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(Reference):
-        if f.name in _MERGE_SKIP:
-            continue
-        if _is_empty(getattr(primary, f.name)) and not _is_empty(getattr(secondary, f.name)):
-            changes[f.name] = getattr(secondary, f.name)
+    for name in _MERGED:
+        value = getattr(secondary, name)
+        if not _is_empty(value) and _is_empty(getattr(primary, name)):
+            changes[name] = value
     if "authors" in changes:
         changes["et_al"] = secondary.et_al
     extra = tuple(p for p in secondary.provenance if p not in primary.provenance)
@@ -195,7 +195,8 @@ def merge(primary: Reference, secondary: Reference) -> Reference:
 
 
 def _is_empty(value: object) -> bool:
-    return value is None or value == () or value == "" or value is WorkType.UNKNOWN
+    """None, "", () or an unknown work type; a merged field holds nothing else that is false."""
+    return not value or value is WorkType.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

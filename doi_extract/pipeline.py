@@ -337,8 +337,8 @@ def _examine(item: FeedItem, *, provenance: bool = True) -> ItemReport:
         status=ItemStatus.OK,
     )
     try:
-        found = extract(item)
-        parsed = tuple(_parsed(work, provenance) for work in found.works)
+        found = extract(item, provenance=provenance)
+        parsed = tuple(_parsed(work) for work in found.works)
     except Exception as exc:  # a bug on one odd item must not lose the others
         log.debug("extraction failed on %s item %d", item.source, item.index, exc_info=True)
         reason = f"could not extract citations: {type(exc).__name__}: {exc}"
@@ -380,10 +380,8 @@ def _account_item(line: ItemReport, works: _WorkSet, counts: RunCounts, dois: se
     counts.references += len(line.references)
 
 
-def _parsed(work: Reference, provenance: bool) -> Reference:
-    """The work with the fields parsed from its reference string, and its provenance if wanted."""
-    if not provenance:
-        work = dataclasses.replace(work, provenance=())
+def _parsed(work: Reference) -> Reference:
+    """The work with the fields parsed from its reference string."""
     return merge(work, parse_reference(work.raw)) if work.raw else work
 
 

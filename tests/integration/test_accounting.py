@@ -124,10 +124,10 @@ def test_every_item_and_input_is_accounted_for(
 ) -> None:
     real_extract = extract
 
-    def fails_on_one(item: FeedItem) -> Extraction:
+    def fails_on_one(item: FeedItem, *, provenance: bool = True) -> Extraction:
         if item.guid == "fails":
             raise ValueError("odd item")
-        return real_extract(item)
+        return real_extract(item, provenance=provenance)
 
     monkeypatch.setattr(pipeline, "extract", fails_on_one)
     report = tmp_path / "report.jsonl"

@@ -6,13 +6,14 @@ that takes page furniture, or loses a reference, fails here.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from doi_extract import Extraction, FeedItem, extract, read_bytes
 from doi_extract._html import render
-from tests.conftest import DATA
+from tests.conftest import DATA, SAMPLES
 
 BLOCKS = DATA / "feeds" / "blocks"
 
@@ -254,3 +255,22 @@ def test_a_doi_link_under_a_field_per_line_reference_names_it() -> None:
 def test_source_lines_name_no_work() -> None:
     for item in _items("source-only.xml").values():
         assert extract(item) == Extraction()
+
+
+FEEDS = sorted(
+    [*BLOCKS.glob("*.xml"), *SAMPLES.glob("*.*[lmf]"), BLOCKS.parent / "seed-shapes.xml"]
+)
+
+
+@pytest.mark.parametrize("path", FEEDS, ids=lambda path: path.name)
+def test_extraction_without_provenance_finds_the_same(path: Path) -> None:
+    found = read_bytes(path.read_bytes(), path.name)
+    items = [item for item in found if isinstance(item, FeedItem)]
+    assert items
+    for item in items:
+        full = extract(item)
+        bare = extract(item, provenance=False)
+        assert all(work.provenance for work in full.works)
+        assert bare == dataclasses.replace(
+            full, works=tuple(dataclasses.replace(w, provenance=()) for w in full.works)
+        )

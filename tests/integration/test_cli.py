@@ -223,10 +223,10 @@ def test_a_failing_item_does_not_lose_the_others(
 ) -> None:
     real_extract = pipeline.extract
 
-    def fails_on_second(item):  # type: ignore[no-untyped-def]
+    def fails_on_second(item, *, provenance=True):  # type: ignore[no-untyped-def]
         if item.index == 1:
             raise ValueError("odd item")
-        return real_extract(item)
+        return real_extract(item, provenance=provenance)
 
     monkeypatch.setattr(pipeline, "extract", fails_on_second)
     out = tmp_path / "refs.bib"

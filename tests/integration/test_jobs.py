@@ -91,10 +91,10 @@ def test_a_failing_item_in_a_worker_is_reported_and_the_others_kept(
     monkeypatch.setattr(pipeline, "_BATCH", 4)
     real_extract = pipeline.extract
 
-    def fails_on_item_7(item: FeedItem) -> object:
+    def fails_on_item_7(item: FeedItem, *, provenance: bool = True) -> object:
         if item.index == 7:
             raise ValueError("odd markup")
-        return real_extract(item)
+        return real_extract(item, provenance=provenance)
 
     monkeypatch.setattr(pipeline, "extract", fails_on_item_7)  # the forked workers inherit it
     feed = _feed_of_many(tmp_path / "feed.xml", 30)
