@@ -8,9 +8,39 @@ never change what an earlier one produced: stages build new records with
 from __future__ import annotations
 
 import dataclasses
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+_Record = TypeVar("_Record")
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _pickled_as_values(cls: type[_Record]) -> type[_Record]:
+    """Pickle a frozen dataclass as the tuple of its field values.
+
+    The records that go to and from worker processes are pickled by the thousand, and the
+    pickling dataclasses provides for frozen, slotted classes loops over `fields()` in
+    Python on both sides: this halves the cost.
+    """
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    values = operator.attrgetter(*names)
+    _FIELD_NAMES[cls] = names
+
+    def __reduce__(self: _Record) -> tuple[Callable[..., _Record], tuple[Any, ...]]:
+        return _rebuilt, (cls, values(self))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
+
+def _rebuilt(cls: type[_Record], values: tuple[Any, ...]) -> _Record:
+    record = object.__new__(cls)
+    for name, value in zip(_FIELD_NAMES[cls], values, strict=True):
+        object.__setattr__(record, name, value)
+    return record
 
 
 class WorkType(StrEnum):
@@ -78,6 +108,7 @@ class Span:
     end: int
 
 
+@_pickled_as_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Provenance:
     """Where one cited work was found: which feed, which item, which field and block."""
@@ -95,6 +126,7 @@ class Provenance:
     span: Span | None = None
 
 
+@_pickled_as_values
 @dataclass(frozen=True, slots=True)
 class Person:
     """An author: family name plus given names or initials as printed, or a literal name."""
@@ -114,6 +146,7 @@ class Person:
         return " ".join(part for part in (self.given, self.family) if part)
 
 
+@_pickled_as_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reference:
     """One cited work, from its first sighting in a feed to the record a writer emits.
@@ -199,6 +232,7 @@ def _is_empty(value: object) -> bool:
     return not value or value is WorkType.UNKNOWN
 
 
+@_pickled_as_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedItem:
     """One RSS ``item`` or Atom ``entry``, as read, before any interpretation.
@@ -253,6 +287,7 @@ class Extraction:
     """One record per cited work; ``raw`` is still unparsed."""
 
 
+@_pickled_as_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ItemReport:
     """One line of ``--report``: the outcome for one item, or for an unreadable input."""
