@@ -692,6 +692,8 @@ def _looks_like_citation(text: str, has_doi: bool) -> bool:
 
 def _drop_truncated(candidates: list[_Candidate]) -> list[_Candidate]:
     """Drop DOI-less strings that are cut-short copies of another (a truncated excerpt)."""
+    if len(candidates) < 2:
+        return candidates
     folded = [_fold(c.text) for c in candidates]
     kept = []
     for candidate, text in zip(candidates, folded, strict=True):

@@ -33,6 +33,7 @@ from doi_extract.feeds import (
     read_source,
 )
 from doi_extract.model import (
+    Extraction,
     FeedItem,
     How,
     ItemReport,
@@ -328,28 +329,37 @@ def _problem_report(problem: Problem) -> ItemReport:
 
 def _examine(item: FeedItem, *, provenance: bool = True) -> ItemReport:
     """Extract and parse one item; a failure becomes an ERROR report, never an exception."""
-    line = ItemReport(
-        source=item.source,
-        item=item.index,
-        guid=item.guid,
-        link=item.link,
-        title=item.title,
-        status=ItemStatus.OK,
-    )
     try:
         found = extract(item, provenance=provenance)
         parsed = tuple(_parsed(work) for work in found.works)
     except Exception as exc:  # a bug on one odd item must not lose the others
         log.debug("extraction failed on %s item %d", item.source, item.index, exc_info=True)
         reason = f"could not extract citations: {type(exc).__name__}: {exc}"
-        return dataclasses.replace(line, status=ItemStatus.ERROR, reason=reason)
-    return dataclasses.replace(
-        line,
+        return _item_report(item, Extraction(), (), reason=reason)
+    return _item_report(item, found, parsed)
+
+
+def _item_report(
+    item: FeedItem, found: Extraction, works: tuple[Reference, ...], *, reason: str | None = None
+) -> ItemReport:
+    """The report line of an item: ERROR when a ``reason`` says why it failed."""
+    if reason is not None:
+        status = ItemStatus.ERROR
+    elif works:
+        status = ItemStatus.OK
+    else:
+        status, reason = ItemStatus.NO_CITATION, "no DOI and no reference block"
+    return ItemReport(
+        source=item.source,
+        item=item.index,
+        guid=item.guid,
+        link=item.link,
+        title=item.title,
         dois=found.dois,
         references=found.references,
-        works=parsed,
-        status=ItemStatus.OK if parsed else ItemStatus.NO_CITATION,
-        reason=None if parsed else "no DOI and no reference block",
+        works=works,
+        status=status,
+        reason=reason,
     )
 
 
