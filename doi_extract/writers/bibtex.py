@@ -62,7 +62,6 @@ from urllib.parse import quote
 import regex
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
-from bibtexparser.middlewares.enclosing import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-untyped]
@@ -205,16 +204,8 @@ class BibtexWriter:
             library.add(
                 [self.entry(key, work) for key, work in pairs[start : start + ENTRIES_PER_BATCH]]
             )
-            # The library is ours alone, so the enclosing middleware may work in place.
-            enclose = AddEnclosingMiddleware(
-                reuse_previous_enclosing=False,
-                enclose_integers=True,
-                default_enclosing="{",
-                allow_inplace_modification=True,
-            )
-            out.write(
-                write_string(library, unparse_stack=[enclose], bibtex_format=_bibtex_format())
-            )
+            # Every value is written in braces already: no middleware has anything to do.
+            out.write(write_string(library, unparse_stack=[], bibtex_format=_bibtex_format()))
 
     def entry(self, key: str, work: Reference) -> Entry:
         """The bibtexparser entry for one work, every value in BibTeX form."""
@@ -248,13 +239,13 @@ class BibtexWriter:
         if self.biblatex:
             name = _BIBLATEX_NAMES.get(name, name)
         if name == "month":
-            return Field(name, value, enclosing="no-enclosing")
+            return Field(name, value)  # a macro: jan, feb...
         if name in _PREFORMED:
             if self.ascii and not value.isascii():
                 # An IRI becomes a URI; a DOI is escaped as text, as _verbatim does.
                 value = quote(value, safe=_ASCII_PRINTABLE) if name == "url" else self._latex(value)
-            return Field(name, value)
-        return Field(name, self._latex(value, recased=name in _RECASED))
+            return Field(name, "{" + value + "}")
+        return Field(name, "{" + self._latex(value, recased=name in _RECASED) + "}")
 
     def _date(self, issued: tuple[int, ...]) -> list[tuple[str, str | None]]:
         parts = date_parts(issued)
