@@ -11,9 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Never
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Never
 
 from doi_extract._version import __version__
 from doi_extract._workers import default_jobs
@@ -21,6 +19,9 @@ from doi_extract.errors import DoiExtractError, UsageError
 from doi_extract.pipeline import ProgressCallback, Settings, run
 from doi_extract.resolve import ResolverSettings, default_cache_path
 from doi_extract.writers import FORMATS
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 PROG = "doi-extract"
 
@@ -258,6 +259,8 @@ def _progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
     if not enabled:
         yield None
         return
+    from tqdm import tqdm  # only for a terminal: runs from scripts need not load it
+
     bars: dict[str, tqdm[Never]] = {}
 
     def advance(stage: str, done: int, total: int | None) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -267,3 +272,35 @@ def test_module_entry_point_reads_stdin(tmp_path: Path) -> None:
     works = json.loads(result.stdout)
     assert [w["DOI"].lower() for w in works] == ["10.1038/s41586-025-09710-8"]
     assert b"Traceback" not in result.stderr
+
+
+def _stderr_of_run(args: list[str], *, terminal: bool) -> str:
+    """What a whole ``doi-extract`` process writes to stderr: a terminal's, or a pipe's."""
+    command = [sys.executable, "-m", "doi_extract", *args]
+    if not terminal:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+        return done.stderr
+    main, child = pty.openpty()
+    # A new terminal is 0 columns wide, and a progress bar would be cut to nothing.
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    with subprocess.Popen(command, stderr=child, stdout=subprocess.DEVNULL) as process:
+        os.close(child)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=60) == 0
+    os.close(main)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_shows_on_a_terminal_only(feed: Path, tmp_path: Path) -> None:
+    args = [str(feed), "--offline", "-o", str(tmp_path / "refs.bib")]
+    assert "reading" in _stderr_of_run(args, terminal=True)
+    assert "reading" not in _stderr_of_run(args, terminal=False)
+    assert "reading" not in _stderr_of_run([*args, "--quiet"], terminal=True)
