@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _bytecode import compile_package
 from _feedgen import write_feed
 
 
@@ -45,6 +46,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    compile_package(Path(__file__).resolve().parent.parent)
     with tempfile.TemporaryDirectory() as folder:
         files = []
         for number in range(args.files):

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _bytecode import compile_package
 from _feedgen import write_feed
 
 _CHILD = """
@@ -63,6 +64,7 @@ def main() -> None:
     parser.add_argument("--shape", choices=["news", "toc"], default="news")
     parser.add_argument("--formats", nargs="+", choices=["bib", "jsonl"], default=["bib", "jsonl"])
     args = parser.parse_args()
+    compile_package(Path(__file__).resolve().parent.parent)
     header = ("items", "distinct", "feed MB", "output", "seconds", "peak MiB", "worker", "works")
     print("{:>8} {:>9} {:>8} {:>7} {:>8} {:>9} {:>7} {:>7}".format(*header))
     with tempfile.TemporaryDirectory() as folder:

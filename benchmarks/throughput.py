@@ -52,6 +52,7 @@ from typing import Any
 from bibtexparser.entrypoint import parse_file
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _bytecode import compile_package
 from _feedgen import write_feed
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -359,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         wanted = [(shape, items) for shape, items in DEFAULT_FEEDS if shape in args.shapes]
     tools = [tool for tool in TOOLS if tool not in args.skip]
+    compile_package(args.tree)
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.workdir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
