@@ -55,6 +55,14 @@ def clean(text: str | None) -> str | None:
         return None
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    if (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    ):
+        # Nothing to do: printable text has no control character, and no space but " ".
+        return text or None
     # Tabs and newlines are control characters too, but they separate words.
     text = _INVISIBLE_CONTROLS.sub("", text)
     return " ".join(text.split()) or None

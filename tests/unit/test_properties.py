@@ -24,6 +24,8 @@ from doi_extract.doi import is_valid_doi, normalise_doi
 from doi_extract.keys import keyed
 from doi_extract.model import Person, Reference, WorkType
 from doi_extract.writers import make_writer
+from doi_extract.writers.bibtex import _keeps_case
+from doi_extract.writers.csljson import clean
 
 PROPERTIES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -319,3 +321,39 @@ def test_keys_are_unique_valid_and_independent_of_order(
     shuffled = list(works)
     random.shuffle(shuffled)  # type: ignore[attr-defined]
     assert [key for key, _ in keyed(shuffled)] == keys
+
+
+# ---------------------------------------------------------------- writer shortcuts
+
+# Words of any characters between runs of spaces, controls and decomposed accents.
+_WRITER_TEXT = st.lists(
+    st.one_of(
+        st.text(max_size=4),
+        st.sampled_from(["word", "Zo\u00eb", "\u03b2-cell", "\u2019s"]),
+        st.sampled_from(
+            [" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\x00", "\x1b", "\x85", "e\u0301"]
+        ),
+    ),
+    max_size=8,
+).map("".join)
+
+
+@PROPERTIES
+@given(_WRITER_TEXT)
+def test_clean_is_nfc_without_controls_with_whitespace_folded(text: str) -> None:
+    normal = unicodedata.normalize("NFC", text)
+    visible = "".join(
+        char for char in normal if unicodedata.category(char) != "Cc" or char.isspace()
+    )
+    assert clean(text) == (" ".join(visible.split()) or None)
+
+
+@PROPERTIES
+@given(st.text(st.characters(blacklist_categories=["Zs", "Cc"]), min_size=1), st.booleans())
+def test_a_word_keeps_its_case_when_it_has_a_capital_or_mixes_digits_and_letters(
+    word: str, first: bool
+) -> None:
+    capitals = word[1:] if first else word
+    has_capital = any(char.isupper() for char in capitals)
+    mixed = any(char.isdigit() for char in word) and any(char.isalpha() for char in word)
+    assert _keeps_case(word, first=first) == (has_capital or mixed)
