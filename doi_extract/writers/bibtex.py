@@ -328,9 +328,9 @@ def _escape(text: str) -> list[str]:
 
 def _keeps_case(word: str, *, first: bool) -> bool:
     """Whether a title word must be protected from re-casing: ``DNA``, ``HER2``, ``China``."""
-    if word.isalpha() and (word[1:] if first else word).islower():
-        return False  # the usual word: letters, none of them a capital
     capitals = word[1:] if first else word
+    if word.isalpha() and capitals.islower():
+        return False  # the usual word: letters, none of them a capital
     return any(map(str.isupper, capitals)) or (
         any(map(str.isdigit, word)) and any(map(str.isalpha, word))
     )
