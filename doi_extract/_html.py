@@ -76,6 +76,9 @@ _MARKUP = re.compile(f"({_MARKUP_PATTERN})", re.DOTALL | re.IGNORECASE | re.VERB
 _MARKUP_OR_CONTROL = re.compile(
     f"({_MARKUP_PATTERN} | [{_CONTROLS}])", re.DOTALL | re.IGNORECASE | re.VERBOSE
 )
+# What the two can find after the last ">" of a value: only a comment (to the end).
+_TAIL_MARKUP = re.compile("(<!--.*)", re.DOTALL)
+_TAIL_MARKUP_OR_CONTROL = re.compile(f"(<!--.*|[{_CONTROLS}])", re.DOTALL)
 # The element name of a tag: "</P >" -> "p".
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 # href/src attribute values in a tag: href="https://doi.org/…", src='x.png', href=plain.
@@ -175,7 +178,7 @@ def _render_plain(value: str) -> str:
 
 def _render_markup(value: str) -> Rendered:
     escaped = any(control in value for control in _CONTROLS)
-    parts = (_MARKUP_OR_CONTROL if escaped else _MARKUP).split(value)
+    parts = _split_markup(value, escaped=escaped)
     tags = _meanings(parts[1::2], _TAGS, _read_tag)
     parts[1::2] = map(_first, tags)
     text = "".join(parts)
@@ -223,6 +226,33 @@ def _render_markup(value: str) -> Rendered:
     if escaped:
         return _restore_controls(text, links, rules, headings)
     return Rendered(text, tuple(links), tuple(rules), tuple(headings))
+
+
+def _split_markup(value: str, *, escaped: bool) -> list[str]:
+    """``_MARKUP.split(value)`` (or ``_MARKUP_OR_CONTROL``'s), in time linear in ``value``.
+
+    A tag ends at ">", so none can start after the last ">". Split whole, a value such as
+    "<a<a<a…" would have the pattern try each "<" there against all the rest: quadratic.
+    So the part up to the last ">" is split with the pattern, and the rest only where a
+    comment opens (or a control character stands).
+    """
+    end = value.rfind(">") + 1
+    pattern, tail_pattern = (
+        (_MARKUP_OR_CONTROL, _TAIL_MARKUP_OR_CONTROL) if escaped else (_MARKUP, _TAIL_MARKUP)
+    )
+    if "<" not in value[end:]:
+        return pattern.split(value)
+    parts = pattern.split(value[:end])
+    if len(parts) > 1 and parts[-1] == "":
+        # The last token ends the head: an unterminated comment or script runs on instead.
+        start = end - len(parts[-2])
+        token = pattern.match(value, start)
+        if token is not None and token.end() > end:
+            parts[-2] = token.group()
+            return parts
+    tail = tail_pattern.split(value[end:])
+    parts[-1] += tail[0]
+    return parts + tail[1:]
 
 
 def _meanings(

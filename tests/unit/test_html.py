@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,28 @@ def test_memo_of_tags_stays_bounded() -> None:
     many = "".join(f'<p class="c{number}">x' for number in range(2 * _html._CACHE_SIZE))
     assert render(many) == oracle_render(many)
     assert len(_html._TAGS) <= _html._CACHE_SIZE
+
+
+# Runs of "<" that no ">" closes made the tokenizer try each "<" against all the rest:
+# "<a" * 64,000 (128 KB) took 15 s, and a megabyte of it would take about 16 minutes.
+_UNCLOSED = {
+    "tags": "<a" * 100_000,
+    "closing tags": "</b" * 100_000,
+    "text then tags": "x" + "<p" * 100_000,
+    "tags after a tag": "<p>text" + "<a" * 100_000,
+    "quoted attributes": '<a href="x">' + '<a "' * 50_000,
+    "declarations": "<!x" * 100_000,
+    "controls": "<p>\x01" + "<a\x02" * 50_000,
+    "comment after tags": "<p>" + "<a" * 50_000 + "<!--" + "<a" * 50_000,
+    "open comment": "<!--" + "<a>" * 50_000 + "<a" * 50_000,
+    "open script": "<p><script>" + "<a" * 100_000,
+}
+
+
+@pytest.mark.parametrize("html", _UNCLOSED.values(), ids=_UNCLOSED)
+def test_unclosed_markup_renders_in_linear_time(html: str) -> None:
+    small = html[:3_000]
+    assert render(small) == oracle_render(small)
+    start = time.perf_counter()
+    render(html)
+    assert time.perf_counter() - start < 2.0
