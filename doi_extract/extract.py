@@ -259,6 +259,8 @@ class _ItemExtractor:
         self.item = item
         self.provenance = provenance
         self.works: dict[str, Reference] = {}
+        self.sightings: dict[str, list[Provenance]] = {}
+        """Where each work was seen again after its first sighting."""
 
     def run(self) -> Extraction:
         fields = list(self._fields())
@@ -305,14 +307,31 @@ class _ItemExtractor:
         if title is not None or journal is not None:
             self._apply_described(title, journal, block_doi, candidates)
         references = dict.fromkeys(c.text for c in candidates)
-        return Extraction(
-            dois=tuple(dois), references=tuple(references), works=tuple(self.works.values())
-        )
+        return Extraction(dois=tuple(dois), references=tuple(references), works=self._works())
 
     def _add(self, reference: Reference) -> None:
         key = reference.identity
         known = self.works.get(key)
-        self.works[key] = reference if known is None else merge(known, reference)
+        if known is None:
+            self.works[key] = reference
+            return
+        # Its provenance waits apart, to be joined once in _works: joined here, the growing
+        # tuple would be copied and searched at each sighting of a work cited many times.
+        if reference.provenance:
+            self.sightings.setdefault(key, []).extend(reference.provenance)
+            reference = dataclasses.replace(reference, provenance=())
+        self.works[key] = merge(known, reference)
+
+    def _works(self) -> tuple[Reference, ...]:
+        """The works found, each with the provenance of all its sightings (no repeats)."""
+        return tuple(
+            dataclasses.replace(
+                work, provenance=tuple(dict.fromkeys((*work.provenance, *self.sightings[key])))
+            )
+            if key in self.sightings
+            else work
+            for key, work in self.works.items()
+        )
 
     def _provenance(
         self, field: str, label: str | None, span: Span | None
@@ -588,14 +607,19 @@ def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of each paragraph of ``text[start:end]`` (split at blank lines)."""
     position = start
     while position < end:
-        paragraph_end = min(_find(text, "\n\n", position), end)
+        paragraph_end = _find(text, "\n\n", position, end)
         yield position, paragraph_end
         position = paragraph_end + 2
 
 
-def _find(text: str, needle: str, start: int) -> int:
-    found = text.find(needle, start)
-    return len(text) if found < 0 else found
+def _find(text: str, needle: str, start: int, end: int) -> int:
+    """Where ``needle`` starts in ``text[start:end]`` (it may run past ``end``), else ``end``.
+
+    The search stops at ``end``: run to the end of the text, it made reading a long list
+    of short blocks quadratic.
+    """
+    found = text.find(needle, start, end + len(needle) - 1)
+    return end if found < 0 else found
 
 
 def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
@@ -606,7 +630,7 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
     """
     position = start
     while position < end:
-        line_end = min(_find(text, "\n", position), end)
+        line_end = _find(text, "\n", position, end)
         line = text[position:line_end]
         if line and not line.isspace():
             line_start = position + len(line) - len(line.lstrip())
@@ -695,15 +719,29 @@ def _drop_truncated(candidates: list[_Candidate]) -> list[_Candidate]:
     if len(candidates) < 2:
         return candidates
     folded = [_fold(c.text) for c in candidates]
+    texts = sorted(set(folded))
     kept = []
     for candidate, text in zip(candidates, folded, strict=True):
-        stem = _TRUNCATION.sub("", text)
-        if candidate.doi is None and any(
-            other != text and len(other) > len(stem) and other.startswith(stem) for other in folded
-        ):
+        if candidate.doi is None and _has_longer_copy(texts, _TRUNCATION.sub("", text), text):
             continue
         kept.append(candidate)
     return kept
+
+
+def _has_longer_copy(texts: list[str], stem: str, text: str) -> bool:
+    """Whether a text in ``texts`` (sorted, no repeats) other than ``text`` starts with
+    ``stem`` and is longer than it.
+
+    The texts starting with ``stem`` follow one another from where it would be inserted;
+    among them only ``stem`` itself and ``text`` do not count, so at most three are read.
+    """
+    index = bisect.bisect_left(texts, stem)
+    while index < len(texts) and texts[index].startswith(stem):
+        other = texts[index]
+        if other != text and len(other) > len(stem):
+            return True
+        index += 1
+    return False
 
 
 def _strip_period(text: str) -> str:

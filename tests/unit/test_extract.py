@@ -7,7 +7,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from doi_extract._html import render
-from doi_extract.extract import _LABEL_LINE, LABELS, LabelKind, _label_lines, extract
+from doi_extract.extract import (
+    _LABEL_LINE,
+    _TRUNCATION,
+    LABELS,
+    LabelKind,
+    _Candidate,
+    _drop_truncated,
+    _find,
+    _label_lines,
+    extract,
+)
 from doi_extract.model import Extraction, FeedItem, Person, Reference, Span, WorkType
 
 WU = (
@@ -702,3 +712,42 @@ def test_label_lines_finds_what_the_label_pattern_finds(text: str) -> None:
     # The fast scan skips line starts that cannot begin a label; it must skip no label.
     expected = [(m.start(), m.end()) for m in _LABEL_LINE.finditer(text)]
     assert [(m.start(), m.end()) for m in _label_lines(text)] == expected
+
+
+_COPY_PIECES = st.sampled_from(["Smith J", " ", "Title", ".", "Nature", "2015", "\u2026", "..."])
+
+
+@given(
+    st.lists(st.tuples(st.lists(_COPY_PIECES, max_size=6).map("".join), st.booleans()), max_size=8)
+)
+def test_truncated_copies_are_found_as_by_comparing_every_pair(
+    texts: list[tuple[str, bool]],
+) -> None:
+    candidates = [
+        _Candidate(text, "description", "References", Span(0, 1), "10.1/x" if doi else None, None)
+        for text, doi in texts
+    ]
+    folded = [" ".join(c.text.casefold().split()) for c in candidates]
+    expected = [
+        candidate
+        for candidate, text in zip(candidates, folded, strict=True)
+        if candidate.doi is not None
+        or not any(
+            other != text and len(other) > len(stem) and other.startswith(stem)
+            for stem in [_TRUNCATION.sub("", text)]
+            for other in folded
+        )
+    ]
+    assert _drop_truncated(candidates) == expected
+
+
+@given(st.text(alphabet="ab\n", max_size=12), st.data())
+def test_find_finds_what_searching_to_the_end_finds_before_the_end(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    for needle in ("\n", "\n\n"):
+        found = text.find(needle, start)
+        expected = end if found < 0 else min(found, end)
+        assert _find(text, needle, start, end) == expected
