@@ -650,24 +650,49 @@ def _entries(text: str, start: int, end: int) -> tuple[list[tuple[int, int, str]
     with a year. Continued lines are joined with a space, or with ". " where a field's line
     ends without punctuation.
     """
-    entries: list[tuple[int, int, str]] = []
+    entries: list[_Entry] = []
     numbered = False
+    separated = False
     for line_start, line_end, enumerated in _lines(text, start, end):
         line = text[line_start:line_end]
         if _SEPARATOR.fullmatch(line):
-            return entries, True
+            separated = True
+            break
         if entries and not enumerated:
-            entry_start, _, entry_text = entries[-1]
+            last = entries[-1]
             link = _LINK_LINE.fullmatch(line) is not None
-            fields = not numbered and _incomplete(entry_text) and not _complete(line)
+            fields = not numbered and last.unfinished and not _complete(line)
             if numbered or link or fields:
-                plain = numbered or link or entry_text[-1] in _SENTENCE_END or line[0].islower()
-                joined = entry_text + (" " if plain else ". ") + line
-                entries[-1] = (entry_start, line_end, joined)
+                last.join(line, line_end, plain=numbered or link or line[0].islower())
                 continue
-        entries.append((line_start, line_end, line))
+        entries.append(_Entry(line_start, line_end, [line], _incomplete(line)))
         numbered = enumerated
-    return entries, False
+    return [(entry.start, entry.end, "".join(entry.pieces)) for entry in entries], separated
+
+
+@dataclasses.dataclass(slots=True)
+class _Entry:
+    """A reference being read line by line, its text kept in pieces until it is whole."""
+
+    start: int
+    end: int
+    pieces: list[str]
+    unfinished: bool
+    """`_incomplete` of the text so far: no year and no link yet."""
+
+    def join(self, line: str, end: int, *, plain: bool) -> None:
+        """Continue with ``line``, after a space, or after ". " where a field's line ends
+        without punctuation (unless ``plain``)."""
+        before = self.pieces[-1]
+        separator = " " if plain or before[-1] in _SENTENCE_END else ". "
+        # Only the line is new to the text, and the "10." that ". " makes after a "10".
+        self.unfinished = (
+            self.unfinished
+            and _incomplete(line)
+            and not (separator == ". " and before.endswith("10"))
+        )
+        self.pieces += (separator, line)
+        self.end = end
 
 
 def _incomplete(text: str) -> bool:

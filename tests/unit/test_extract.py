@@ -9,16 +9,25 @@ from hypothesis import strategies as st
 from doi_extract._html import render
 from doi_extract.extract import (
     _LABEL_LINE,
+    _LINK_LINE,
+    _SENTENCE_END,
+    _SEPARATOR,
     _TRUNCATION,
     LABELS,
     LabelKind,
     _Candidate,
+    _complete,
     _drop_truncated,
+    _entries,
     _find,
+    _incomplete,
     _label_lines,
+    _lines,
     extract,
 )
 from doi_extract.model import Extraction, FeedItem, Person, Reference, Span, WorkType
+
+Entry = tuple[int, int, str]
 
 WU = (
     "Wu, K., Vaughan, A.J., Bossowski, J.P. <em>et al.</em> Targeting FSP1 triggers "
@@ -751,3 +760,72 @@ def test_find_finds_what_searching_to_the_end_finds_before_the_end(
         found = text.find(needle, start)
         expected = end if found < 0 else min(found, end)
         assert _find(text, needle, start, end) == expected
+
+
+def _entries_joined_as_before(text: str, start: int, end: int) -> tuple[list[Entry], bool]:
+    """How `_entries` read a paragraph before it kept entries in pieces (the oracle)."""
+    entries: list[Entry] = []
+    numbered = False
+    for line_start, line_end, enumerated in _lines(text, start, end):
+        line = text[line_start:line_end]
+        if _SEPARATOR.fullmatch(line):
+            return entries, True
+        if entries and not enumerated:
+            entry_start, _, entry_text = entries[-1]
+            link = _LINK_LINE.fullmatch(line) is not None
+            fields = not numbered and _incomplete(entry_text) and not _complete(line)
+            if numbered or link or fields:
+                plain = numbered or link or entry_text[-1] in _SENTENCE_END or line[0].islower()
+                joined = entry_text + (" " if plain else ". ") + line
+                entries[-1] = (entry_start, line_end, joined)
+                continue
+        entries.append((line_start, line_end, line))
+        numbered = enumerated
+    return entries, False
+
+
+_ENTRY_LINES = st.sampled_from(
+    [
+        "Smith J",
+        "Smith, J., Lee, K.",
+        "vol 10",
+        "Title of a paper",
+        "title in lower case",
+        "Nature 521, 436-444 (2015).",
+        "2015",
+        "10.1038/nature14539",
+        "doi:10.1038/x",
+        "https://example.org/a",
+        "1. Smith J. A study. 2020.",
+        "[2] Lee K",
+        "(3)",
+        "* * *",
+        "---",
+        "ends with 10",
+        "0. x",
+        "",
+        "  ",
+    ]
+)
+
+
+@given(st.lists(_ENTRY_LINES, max_size=12).map("\n".join), st.data())
+def test_entries_are_read_as_before_they_were_kept_in_pieces(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert _entries(text, start, end) == _entries_joined_as_before(text, start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Smith J\nvol 10\nTitle of a paper\nmore of the title",  # "vol 10. Title" holds "10."
+        "Smith J\nvol 10.\nTitle of a paper\nmore of the title",
+        "Smith J\nTitle\nNature (2015)\nLee K",
+        "1. Smith J\nwrapped line\n2. Lee K\n* * *\nafter",
+    ],
+)
+def test_entries_of_fields_printed_line_by_line_are_read_as_before(text: str) -> None:
+    assert _entries(text, 0, len(text)) == _entries_joined_as_before(text, 0, len(text))
