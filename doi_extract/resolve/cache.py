@@ -12,7 +12,8 @@ candidates is reused for `FOUND_TTL_S`, one without for `NOT_FOUND_TTL_S`. The t
 added without a schema version change: an older program ignores it.
 
 Concurrency: WAL journal, a busy timeout and one short ``BEGIN IMMEDIATE`` transaction
-per write, so several processes can read and write the same file. A file that is not
+per write, so several processes can read and write the same file, and create it at
+the same moment. A file that is not
 a valid database is moved aside to ``<name>.corrupt-<unix time>`` and rebuilt; a
 location that cannot be written is given up on. Either way there is one warning, and a
 cache problem never stops a run.
@@ -41,6 +42,7 @@ NOT_FOUND_TTL_S = 24 * 3600
 """A not-found answer is trusted for one day."""
 BUSY_TIMEOUT_S = 5.0
 _CORRUPT = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+_WAL_RETRY_S = 0.01
 _QUERY_CHUNK = 500  # below SQLite's oldest limit of 999 bound parameters
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -232,7 +234,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     )
     try:
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection)
         check = connection.execute("PRAGMA quick_check").fetchone()
         if check is None or check[0] != "ok":
             raise _Damaged(f"integrity check failed: {check}")
@@ -251,6 +253,24 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting while another process does the same.
+
+    Two processes opening a new cache at once both switch it: SQLite then answers one of
+    them "database is locked" at once, without waiting for the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = getattr(error, "sqlite_errorname", None) == "SQLITE_BUSY"
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(_WAL_RETRY_S)
 
 
 def _set_aside(path: Path) -> Path:
