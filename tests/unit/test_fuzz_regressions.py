@@ -244,3 +244,13 @@ def test_an_item_with_thousands_of_blocks_or_references_is_read_quickly(
         spans = [where.span for where in cited.provenance]
         assert len(spans) == 10_000
         assert spans == sorted(spans, key=lambda span: span.start if span else 0)
+
+
+# Found by timing long reference strings: the regex module backtracked through an
+# unbounded run of capitalised words, hoping for the initials of a Vancouver author after
+# it, in time that grew with the square of the run (96 KB of "Aa Bb ": 0.85 s).
+def test_a_long_run_of_capitalised_words_is_parsed_quickly() -> None:
+    start = time.perf_counter()
+    parsed = parse_reference("Aa Bb " * 16_000)
+    assert time.perf_counter() - start < 0.5
+    assert parsed.authors == ()
