@@ -215,7 +215,7 @@ def test_a_long_run_at_the_end_of_a_doi_is_stripped_quickly(tail: str) -> None:
 # next paragraph break to the end of the text (20,000 one-line blocks: 3.9 s); every
 # reference printed without a DOI was compared with every other to find truncated copies
 # (20,000 lines under one label: 12 s); each sighting of a work cited again in the same
-# item copied its growing provenance (10,000 sightings: 38 s); and each line of a
+# item copied its growing provenance (10,000 sightings: 21 s); and each line of a
 # reference printed one field per line searched all the lines before it for a year
 # (10,000 lines: 3.5 s).
 _LONG_ITEMS = {
