@@ -53,9 +53,7 @@ _WORD = r"\p{Lu}[\p{L}\p{M}'\u2019]*(?:[-\u2010\u2011]\p{L}[\p{L}\p{M}'\u2019]*)
 # A family name: "Wu", "El Darzi", "van der Berg", "d'Alembert". Five capitalised words at
 # most: the regex module backtracks through an unbounded run of words in time that grows
 # with the square of its length ("Aa Bb " * 8,000: 0.3 s per match).
-_FAMILY = (
-    rf"(?:{_PARTICLE}\s+|d['\u2019])*{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{0,4}}"
-)
+_FAMILY = rf"(?:{_PARTICLE}\s+|d['\u2019])*{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{0,4}}"
 # One initial with its dot: "J.", "LB.", "Y-L.", "Ch.".
 _INITIAL = r"(?:\p{Lu}(?:-?\p{Lu}){0,2}|\p{Lu}\p{Ll}{1,2})\."
 # Initials as printed: "J.P.", "S.J.", "Y.-L.", "A. B.".
