@@ -222,21 +222,21 @@ class Recoder:
             utf16or32 = codec.startswith("utf-16") or codec.startswith("utf-32")
             errors = "replace" if utf16or32 else _FALLBACK
             self._decoder = codecs.getincrementaldecoder(codec)(errors=errors)
-        out = self._protect(self._held + self._clean(bytes(prefix[skip:])), final=False)
-        if out:
-            yield out
+        yield from self._recoded(bytes(prefix[skip:]))
         for chunk in source:
             self.bytes_in += len(chunk)
-            out = self._protect(self._held + self._clean(chunk), final=False)
-            if out:
-                yield out
-        out = self._protect(self._held + self._clean(b"", final=True), final=True)
-        if out:
-            yield out
+            yield from self._recoded(chunk)
+        yield from self._recoded(b"", final=True)
         if self.dropped:
             log.debug("dropped %d characters that XML forbids", self.dropped)
 
-    def _clean(self, data: bytes, *, final: bool = False) -> bytes:
+    def _recoded(self, data: bytes, *, final: bool = False) -> Iterator[bytes]:
+        """The output for the next input ``data``, if any: cleaned, references protected."""
+        out = self._protect(self._held + self._clean(data, final=final), final=final)
+        if out:
+            yield out
+
+    def _clean(self, data: bytes, *, final: bool) -> bytes:
         """Decode, drop what XML forbids, encode as UTF-8 (steps 2 to 4), chunk by chunk."""
         if self._decoder is None:
             return self._utf8(data, final=final)
