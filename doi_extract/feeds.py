@@ -535,9 +535,7 @@ def _build_item(
         # Elements only: recovery keeps an undefined entity ("&t;") as a node whose tag
         # is not a string.
         for child in item.iterchildren(etree.Element):
-            reading = _reading(child.tag)
-            if reading is not None:
-                reading[0](fields, reading[1], child)
+            _read_child(fields, child)
     else:
         _read_until(fields, item, stop)
     published = None
@@ -569,11 +567,17 @@ def _read_until(fields: _ItemFields, item: etree._Element, stop: etree._Element)
         last = child in holding_stop  # nothing after an ancestor of stop belongs to the item
         if last:
             child = _cut_before(child, stop)
-        reading = _reading(child.tag)
-        if reading is not None:
-            reading[0](fields, reading[1], child)
+        _read_child(fields, child)
         if last:
             break
+
+
+def _read_child(fields: _ItemFields, child: etree._Element) -> None:
+    """Add what one child element of an item says to ``fields``, if it is one we read."""
+    reading = _reading(child.tag)
+    if reading is not None:
+        read, name = reading
+        read(fields, name, child)
 
 
 def _cut_before(element: etree._Element, stop: etree._Element) -> etree._Element:
