@@ -315,11 +315,12 @@ def _batched(outcomes: Iterator[_Outcome]) -> Iterator[list[_Outcome]]:
 
 def _work(task: _Task, *, provenance: bool) -> list[ItemReport | _InputProblem]:
     """Each item's report line, and the input problems, of one task; runs in a worker."""
-    if isinstance(task, _WholeFile):
-        task = list(_read_items(task.source, task.limits, quiet=False))
+    outcomes = (
+        _read_items(task.source, task.limits, quiet=False) if isinstance(task, _WholeFile) else task
+    )
     return [
         outcome if isinstance(outcome, _InputProblem) else _examine(outcome, provenance=provenance)
-        for outcome in task
+        for outcome in outcomes
     ]
 
 
