@@ -219,7 +219,7 @@ def collect(
     sources = list(sources)
     tasks = _tasks(sources, limits or ReadLimits(), counts, whole_files=jobs > 1)
     work = functools.partial(_work, provenance=provenance)
-    try:
+    with _spared_from_gc():
         for answers in map_in_order(work, tasks, jobs):
             for answer in answers:
                 if isinstance(answer, _InputProblem):
@@ -232,11 +232,9 @@ def collect(
                         on_progress("read", counts.items, None)
                 if on_item:
                     on_item(item_report)
-            gc.freeze()  # the works kept so far: see _spared_from_gc
+            gc.freeze()  # the works kept so far join those spared
         counts.dois = len(dois)
         report.works = works.records()
-    finally:
-        gc.unfreeze()
     return report
 
 
