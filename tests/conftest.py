@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,16 @@ TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 SAMPLES = ROOT / "samples"
 DATA = TESTS / "data"
+
+
+def cut_into(data: bytes, sizes: Iterable[int]) -> list[bytes]:
+    """``data`` cut into non-empty pieces of the given sizes, then the rest if any."""
+    pieces, position = [], 0
+    for size in sizes:
+        pieces.append(data[position : position + size])
+        position += size
+    pieces.append(data[position:])
+    return [piece for piece in pieces if piece]
 
 
 def _is_loopback(address: Any) -> bool:

@@ -35,6 +35,7 @@ from doi_extract.feeds import (
     read_stream,
 )
 from doi_extract.model import FeedItem, Problem
+from tests.conftest import cut_into
 
 
 def read_all(data: bytes | str, name: str = "feed.xml") -> list[FeedItem | Problem]:
@@ -582,17 +583,11 @@ _RECODED_PIECES = st.sampled_from(
 def test_utf8_bytes_are_cleaned_as_decoded_text_is(text: str, cuts: list[int]) -> None:
     """Valid UTF-8 is cleaned on its bytes; UTF-16 is decoded first. The results agree."""
 
-    def chunked(data: bytes) -> list[bytes]:
-        chunks, position = [], 0
-        for size in [4, *cuts]:  # the first chunk holds all that `recode` sniffs
-            chunks.append(data[position : position + size])
-            position += size
-        return [*chunks, data[position:]]
-
+    sizes = [4, *cuts]  # the first chunk holds all that `recode` sniffs
     document = "<a>" + text
-    utf8, as_bytes = recode([c for c in chunked(document.encode("utf-8")) if c])
+    utf8, as_bytes = recode(cut_into(document.encode("utf-8"), sizes))
     utf16 = codecs.BOM_UTF16_LE + document.encode("utf-16-le")
-    decoded, as_text = recode([c for c in chunked(utf16) if c])
+    decoded, as_text = recode(cut_into(utf16, sizes))
     assert (as_bytes.codec, as_text.codec) == ("utf-8", "utf-16-le")
     assert utf8 == decoded
     assert as_bytes.dropped == as_text.dropped == sum(map(text.count, "\x00\x0c\ufffe\uffff"))

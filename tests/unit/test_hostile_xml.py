@@ -23,6 +23,7 @@ from doi_extract._encoding import Recoder, sniff
 from doi_extract.errors import InputError
 from doi_extract.feeds import read_bytes
 from doi_extract.model import FeedItem, Problem
+from tests.conftest import cut_into
 
 
 def read_all(data: bytes | str, name: str = "feed.xml") -> list[FeedItem | Problem]:
@@ -725,16 +726,10 @@ def test_recoding_does_not_depend_on_chunk_boundaries(
     text: str, cuts: list[int], codec: str
 ) -> None:
     data = text.encode(codec, errors="replace")
-    chunks = []
-    position = 0
-    for size in cuts:
-        chunks.append(data[position : position + size])
-        position += size
-    chunks.append(data[position:])
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_encoding, "SNIFF_BYTES", 1)  # decide on the first chunk alone
         sniffed_on_first = Recoder(charset=codec)
-        pieces = b"".join(sniffed_on_first.recode(c for c in chunks if c))
+        pieces = b"".join(sniffed_on_first.recode(cut_into(data, cuts)))
         whole = b"".join(Recoder(charset=codec).recode([data]))
     assert pieces == whole
     decoded = whole.decode("utf-8")  # always valid UTF-8
