@@ -313,12 +313,14 @@ def _batched(outcomes: Iterator[_Outcome]) -> Iterator[list[_Outcome]]:
 
 def _work(task: _Task, *, provenance: bool) -> list[ItemReport | _InputProblem]:
     """Each item's report line, and the input problems, of one task; runs in a worker."""
-    outcomes = (
-        _read_items(task.source, task.limits, quiet=False) if isinstance(task, _WholeFile) else task
-    )
+    if isinstance(task, _WholeFile):
+        # Read whole, then examined: reading and examining item by item took 10 % more CPU
+        # (2,000 news items: 0.67-0.74 s against 0.59-0.67 s), and a file read whole is at
+        # most _WHOLE_FILE_BYTES.
+        task = list(_read_items(task.source, task.limits, quiet=False))
     return [
         outcome if isinstance(outcome, _InputProblem) else _examine(outcome, provenance=provenance)
-        for outcome in outcomes
+        for outcome in task
     ]
 
 
