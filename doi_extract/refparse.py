@@ -1,6 +1,6 @@
 """PARSE: split one reference string into bibliographic fields, offline.
 
-Nine shapes that science-news sites and blogs print are read, for example::
+Ten shapes that science-news sites and blogs print are read, for example::
 
     springer      Wu, K., Vaughan, A.J. et al. Title. Nature 648, 110-118 (2025). https://doi.org/…
     apa           Wu, K., & Vaughan, A. J. (2025). Title. Nature, 648(7), 110-118. https://doi.org/…
@@ -11,6 +11,7 @@ Nine shapes that science-news sites and blogs print are read, for example::
     ieee          K. Wu and A. J. Vaughan, "Title," Nature, vol. 648, no. 7, pp. 110-118, Jan. 2025.
     sciencedaily  Kai Wu, Anna J. Vaughan. Title. Nature, 2025; 648 (7): 110 DOI: 10.…
     physorg       Kai Wu et al, Title, Nature (2025). DOI: 10.…
+    scitechdaily  “Title” by Kai Wu, Anna J. Vaughan and Wei Li, 4 January 2025, Nature.
 
 The method, in order (docs/parsing.md has the details and what is known to fail):
 
@@ -20,7 +21,9 @@ The method, in order (docs/parsing.md has the details and what is known to fail)
 2. Authors: four name grammars are tried at the start of the string and the one that reads
    the longest list wins: ``Family, I.`` (Springer Nature, APA, Harvard), ``Family IN``
    (Vancouver), ``Family, Given`` then ``Given Family`` (Chicago), ``Given Family``
-   (IEEE, ScienceDaily, phys.org). ``et al.`` and APA's ``. . .`` mark a cut list.
+   (IEEE, ScienceDaily, phys.org). ``et al.`` and APA's ``. . .`` mark a cut list. A quoted
+   title followed by ``by`` (SciTechDaily, Neuroscience News) has its authors after ``by``,
+   then an optional date and the journal.
 3. What follows the authors picks the style: ``(2021)`` (APA, Harvard), ``2021.`` (Chicago
    author-date), a quotation mark (Chicago notes, IEEE), or else a tail anchored at the end
    of the string (``Vol, pages (Year)``; ``Year;Vol(Issue):pages``; ``Journal (Year)``).
@@ -156,6 +159,16 @@ _QUOTED = regex.compile(
     r"|['\u2018](?P<single>.+?)['\u2019](?=[,.]))"
     r"(?=\s*[,.]|\s*$|\s+(?!(?:and|or|in|of|for|on|to|with|from|by|as|at|vs)\b)\S)[,.]?\s*"
 )
+# A quoted title, then "by" and the authors (SciTechDaily, Neuroscience News):
+# “Title” by Kai Wu, Anna J. Vaughan and Wei Li, 4 January 2024, Nature Energy.
+_QUOTED_BY = regex.compile(
+    r"(?:\u201c(?P<curly>(?:[^\u201c\u201d]|\u201c[^\u201c\u201d]*\u201d)+)\u201d"
+    r"|\"(?P<straight>[^\"]+)\"|\u2018(?P<single>[^\u2018\u2019]+)\u2019)[,.]?\s+by\s+"
+)
+# The date between those authors and the journal: "4 January 2024, ", "Jan. 4, 2024, ".
+_DATE_BEFORE_JOURNAL = regex.compile(
+    rf"(?:\d{{1,2}}\s+{_MONTH}\s+|{_MONTH}\s+\d{{1,2}},?\s+)?(?P<year>{_YEAR})(?!\d)[,.]?\s*"
+)
 # IEEE parts after the title: "vol. 12", "no. 3", "pp. 45-67", "Art. no. 5", "Mar. 2021".
 _IEEE_VOLUME = regex.compile(rf"[Vv]ol\.?\s*(?P<v>{_VOLUME})")
 _IEEE_ISSUE = regex.compile(r"[Nn]o\.?\s*(?P<v>[^\s,]{1,20})")
@@ -200,6 +213,7 @@ _ABBREVIATED_END = regex.compile(r"(?:\.|(?<!\S)\p{Lu}{1,3})$")
 _INITIALISM_END = regex.compile(r"\.\p{Lu}\.$")
 # How one name's match becomes a Person.
 _Split = Callable[[regex.Match[str]], Person]
+_OPENING_QUOTES = ("\u201c", '"', "\u2018")
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015", "-"))
 
 
@@ -242,12 +256,17 @@ def _parse(text: str) -> Reference:
         line = _NOISE.sub("", _NOISE.sub("", line))
     line = _tidy_end(line)
 
-    authors, et_al, position, natural = _authors(line)
-    rest = line[position:].lstrip(" .,;:")
-    fields = _after_authors(rest, bool(authors), natural)
+    quoted_by = _QUOTED_BY.match(line) if line.startswith(_OPENING_QUOTES) else None
+    if quoted_by:
+        authors, et_al, fields = _title_by_authors(line, quoted_by)
+    else:
+        authors, et_al, position, natural = _authors(line)
+        rest = line[position:].lstrip(" .,;:")
+        fields = _after_authors(rest, bool(authors), natural)
     year = fields.year
     if year is None:
-        found_years = _ANY_YEAR.findall(line)
+        # Not from a quoted title: "“Lessons of 2020” by …" gives no year.
+        found_years = _ANY_YEAR.findall(line[quoted_by.end() :] if quoted_by else line)
         year = int(found_years[-1]) if found_years else None
     pages = article_number = None
     locator = _clean_pages(fields.locator)
@@ -437,6 +456,32 @@ def _after_authors(rest: str, has_authors: bool, natural: bool) -> _Fields:
         if quoted:
             return _quoted_title_first(rest, quoted)
     return _tail_anchored(rest, has_authors, natural)
+
+
+def _title_by_authors(
+    line: str, quoted: regex.Match[str]
+) -> tuple[tuple[Person, ...], bool, _Fields]:
+    """SciTechDaily and Neuroscience News: ``“Title” by Authors[, Date], Journal``."""
+    fields = _Fields(title=_quote_text(quoted))
+    rest = line[quoted.end() :]
+    authors, et_al, position, _ = _authors(rest)
+    if not authors:
+        # A name no grammar reads, up to the date or the first sentence end:
+        # "by The ENCODE Project Consortium, 5 September 2012, Nature", "by Govindjee. …".
+        end = _DATE_BEFORE_JOURNAL.search(rest) or _SENTENCE_GAP.search(rest)
+        position = end.start() if end else 0
+        name = rest[:position].strip(" ,;.")
+        if name:
+            authors = (Person(family=name) if " " not in name else Person(literal=name),)
+    rest = rest[position:]
+    # The journal follows the date; what may stand before the date is not the journal:
+    # "… et al. (LIGO Scientific Collaboration), 11 February 2016, Physical Review Letters".
+    date = _DATE_BEFORE_JOURNAL.search(rest)
+    if date is not None:
+        fields.year = int(date.group("year"))
+        rest = rest[date.end() :]
+    fields.container = _strip_period(rest.strip(" .,;:")) or None
+    return authors, et_al, fields
 
 
 def _comma_style(rest: str) -> _Fields:

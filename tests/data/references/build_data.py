@@ -8,7 +8,7 @@ Run once by hand, never at test time::
 random choices, to check that the parser was not tuned to these exact strings.
 
 It reads every Crossref ``work`` message found in the JSON files under the given directory
-(journal articles with authors and a journal title), prints each record in the nine citation
+(journal articles with authors and a journal title), prints each record in the ten citation
 styles the way real sites print them, with seeded random variation (truncation, initials,
 journal abbreviations, dash kinds, DOI forms, missing parts, PMID tails, stray spaces), and
 writes ``<style>.jsonl`` next to this script together with the expected fields. The
@@ -38,6 +38,7 @@ STYLES = (
     "ieee",
     "sciencedaily",
     "physorg",
+    "scitechdaily",
 )
 PER_STYLE = 36
 # Publisher landing pages phys.org prints after the DOI: "www.science.org/doi/10.1126/…".
@@ -295,7 +296,7 @@ def quirks(text: str, rng: random.Random) -> str:
     return text
 
 
-# --- the nine styles ---------------------------------------------------------------------
+# --- the ten styles ---------------------------------------------------------------------
 
 
 def springer(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -737,6 +738,51 @@ def physorg(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
     return quirks(text, rng), exp
 
 
+def scitechdaily(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """SciTechDaily's "Reference:" line, or Neuroscience News's "Original Research:" one."""
+    names = [natural(a, a.given) for a in w.authors]
+    if rng.random() < 0.5:
+        # SciTechDaily: every author, the publication date, the journal; a DOI may follow.
+        people = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        date = f"{w.year}"
+        if w.month:
+            date = f"{rng.randint(1, 28)} {FULL_MONTHS[w.month - 1]} {w.year}"
+        text = f"\u201c{w.title}\u201d by {people}, {date}, {w.journal}."
+        with_doi = rng.random() < 0.5
+        if with_doi:
+            text += " " + doi_form(w, rng, ["DOI: "])
+        exp = expected(
+            w,
+            authors=w.authors,
+            et_al=False,
+            container=w.journal,
+            pages=None,
+            article_number=None,
+            doi=with_doi,
+            volume=None,
+            issue=None,
+        )
+        return quirks(text, rng), exp
+    # Neuroscience News: the first author and "et al." (or both of two), then the journal.
+    cut = len(names) > 2
+    shown = w.authors[:1] if cut else w.authors
+    people = f"{names[0]} et al." if cut else " and ".join(names) + "."
+    text = f"\u201c{w.title}\u201d by {people} {w.journal}"
+    exp = expected(
+        w,
+        authors=shown,
+        et_al=cut,
+        container=w.journal,
+        pages=None,
+        article_number=None,
+        doi=False,
+        volume=None,
+        issue=None,
+    )
+    exp["year"] = None  # not printed
+    return text, exp
+
+
 FORMATTERS: dict[str, Callable[[Work, random.Random], tuple[str, dict[str, Any]]]] = {
     "springer": springer,
     "apa": apa,
@@ -747,6 +793,7 @@ FORMATTERS: dict[str, Callable[[Work, random.Random], tuple[str, dict[str, Any]]
     "ieee": ieee,
     "sciencedaily": sciencedaily,
     "physorg": physorg,
+    "scitechdaily": scitechdaily,
 }
 
 
