@@ -87,6 +87,7 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "citation",
         "original publications",
         "original publication",
+        "original research",
         "bibliography",
         "works cited",
         "literature",
@@ -152,6 +153,11 @@ _ASCII_WORD = re.compile(r"[A-Za-z]+")
 _SEPARATOR = regex.compile(r"[-\u2013\u2014_*=~\u2022\u00b7 ]+")
 # A list number before a reference: "1. ", "[12] ", "(3) ".
 _ENUMERATOR = regex.compile(r"(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}\.)\s+")
+# A note on access before a reference: "Open access." (Neuroscience News), "Closed access.".
+# Not "Open access publishing in …", which may be a title.
+_ACCESS_NOTE = regex.compile(
+    r"(?:open|closed|free|restricted)[ -]access(?:\.[ \t]*|[ \t]*$)", regex.IGNORECASE
+)
 # A line that is only a link to the work: "DOI 10.1038/nature14539", "https://doi.org/10.…".
 _LINK_LINE = regex.compile(r"(?:doi:?\s*)?(?:https?://\S+|10\.\d{4,9}/\S+)", regex.IGNORECASE)
 # Page furniture that has a year and full stops yet cites nothing:
@@ -626,7 +632,8 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
     """``(start, end, numbered)`` of the non-empty lines of ``text[start:end]``, stripped.
 
     A list number (``1.``, ``[1]``, ``(1)``) is left out of the line, and ``numbered`` says
-    there was one.
+    there was one. So is a note on access (``Open access.``); a line of nothing else is
+    skipped.
     """
     position = start
     while position < end:
@@ -637,7 +644,12 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
             enumerator = _ENUMERATOR.match(text, line_start, line_end)
             if enumerator:
                 line_start = enumerator.end()
-            yield line_start, line_start + len(text[line_start:line_end].rstrip()), bool(enumerator)
+            note = _ACCESS_NOTE.match(text, line_start, line_end)
+            if note:
+                line_start = note.end()
+            stripped_end = line_start + len(text[line_start:line_end].rstrip())
+            if stripped_end > line_start:
+                yield line_start, stripped_end, bool(enumerator)
         position = line_end + 1
 
 

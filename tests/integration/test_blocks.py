@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from doi_extract import Extraction, FeedItem, extract, read_bytes
+from doi_extract import Extraction, FeedItem, collect, expand_inputs, extract, read_bytes
 from doi_extract._html import render
 from tests.conftest import DATA, SAMPLES
 
@@ -136,6 +136,35 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
             "1-29, DOI: 10.1016/j.physletb.2012.08.020",
         ),
     },
+    "scitechdaily.xml": {
+        "std-1": (
+            "\u201cA Programmable Dual-RNA\u2013Guided DNA Endonuclease in Adaptive Bacterial "
+            "Immunity\u201d by Martin Jinek, Krzysztof Chylinski, Ines Fonfara, Michael Hauer, "
+            "Jennifer A. Doudna and Emmanuelle Charpentier, 28 June 2012, Science.",
+        ),
+        "std-2": (
+            "\u201cObservation of Gravitational Waves from a Binary Black Hole Merger\u201d by "
+            "B. P. Abbott et al. (LIGO Scientific Collaboration and Virgo Collaboration), "
+            "11 February 2016, Physical Review Letters.",
+        ),
+        "std-3": (
+            "\u201cAn integrated encyclopedia of DNA elements in the human genome\u201d by The "
+            "ENCODE Project Consortium, 5 September 2012, Nature.",
+        ),
+    },
+    "neuroscience-news.xml": {
+        "nn-1": (
+            "\u201cHighly accurate protein structure prediction with AlphaFold\u201d by John "
+            "Jumper et al. Nature",
+        ),
+        "nn-2": (
+            "\u201cHallmarks of Cancer: The Next Generation\u201d by Douglas Hanahan and Robert "
+            "A. Weinberg. Cell",
+        ),
+        "nn-3": (
+            "\u201cDeep learning\u201d by Yann LeCun, Yoshua Bengio and Geoffrey Hinton. Nature",
+        ),
+    },
 }
 
 CASES = [
@@ -250,6 +279,67 @@ def test_a_doi_link_under_a_field_per_line_reference_names_it() -> None:
     (work,) = _extraction("original-publication.xml", "op-2").works
     assert work.doi == "10.1038/nature14539"
     assert [p.label for p in work.provenance] == ["Original publication", "DOI"]
+
+
+@pytest.mark.parametrize(
+    ("feed", "guid", "doi", "families", "title", "journal", "year"),
+    [
+        pytest.param(
+            "scitechdaily.xml",
+            "std-1",
+            "10.1126/science.1225829",
+            ["Jinek", "Chylinski", "Fonfara", "Hauer", "Doudna", "Charpentier"],
+            "A Programmable Dual-RNA\u2013Guided DNA Endonuclease in Adaptive Bacterial Immunity",
+            "Science",
+            (2012,),
+            id="scitechdaily-doi-line",
+        ),
+        pytest.param(
+            "scitechdaily.xml",
+            "std-2",
+            "10.1103/physrevlett.116.061102",
+            ["Abbott"],
+            "Observation of Gravitational Waves from a Binary Black Hole Merger",
+            "Physical Review Letters",
+            (2016,),
+            id="scitechdaily-group-in-brackets",
+        ),
+        pytest.param(
+            "neuroscience-news.xml",
+            "nn-1",
+            "10.1038/s41586-021-03819-2",
+            ["Jumper"],
+            "Highly accurate protein structure prediction with AlphaFold",
+            "Nature",
+            (),
+            id="neuroscience-news-linked-title",
+        ),
+        pytest.param(
+            "neuroscience-news.xml",
+            "nn-3",
+            "10.1038/nature14539",
+            ["LeCun", "Bengio", "Hinton"],
+            "Deep learning",
+            "Nature",
+            (),
+            id="neuroscience-news-doi-line",
+        ),
+    ],
+)
+def test_a_quoted_title_by_authors_is_parsed_into_its_fields(
+    feed: str,
+    guid: str,
+    doi: str,
+    families: list[str],
+    title: str,
+    journal: str,
+    year: tuple[int, ...],
+) -> None:
+    works = collect(expand_inputs([str(BLOCKS / feed)])).works
+    (work,) = [work for work in works if work.doi == doi]
+    assert guid in {where.guid for where in work.provenance}
+    assert [person.family for person in work.authors] == families
+    assert (work.title, work.container_title, work.issued) == (title, journal, year)
 
 
 def test_source_lines_name_no_work() -> None:

@@ -292,13 +292,36 @@ def test_doi_line_under_a_reference_belongs_to_it() -> None:
 
 
 @pytest.mark.parametrize(
+    "access",
+    [
+        "Open access.<br>",
+        "Closed access.<br>",
+        "Open access. ",
+        "OPEN-ACCESS.<br>",
+        "Free access<br>",
+    ],
+)
+def test_a_note_on_access_before_the_reference_is_left_out(access: str) -> None:
+    content = f"<p><strong>Original Research:</strong> {access}{LECUN}</p>"
+    work = only_work(extract(item(content)))
+    assert work.raw == LECUN
+    assert text_of(content, extract(item(content)), work) == LECUN
+
+
+def test_a_reference_that_starts_with_open_access_words_is_kept() -> None:
+    reference = "Open access publishing in physics. Smith, J. Phys. World 12, 3 (2019)."
+    content = f"<p><strong>References:</strong><br>{reference}</p>"
+    assert only_work(extract(item(content))).raw == reference
+
+
+@pytest.mark.parametrize(
     ("kind", "labels"),
     [
         (
             LabelKind.CITATION,
             "article references, article reference, journal references, journal reference, "
             "references, reference, citations, citation, original publications, "
-            "original publication, bibliography, works cited, literature",
+            "original publication, original research, bibliography, works cited, literature",
         ),
         (
             LabelKind.GENERIC,
