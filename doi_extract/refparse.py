@@ -180,11 +180,14 @@ _IEEE_DATE = regex.compile(
 _ANY_YEAR = regex.compile(rf"(?<!\d){_YEAR}(?!\d)")
 # Labels news sites print before a reference: "More information: ", "Journal Reference: ".
 _LABEL = regex.compile(r"^(?:More\s+information|Journal\s+[Rr]eference|Reference)\s*:\s*")
-# Links and DOIs to take out: "https://doi.org/10.…", "doi:10.…", "DOI: 10.…", "www.…".
+# Links and DOIs to take out: "https://doi.org/10.…", "doi.org/10.…", "doi:10.…",
+# "DOI: 10.…", "www.…".
 # Two patterns, not one alternation, which the regex module scans five times slower; `_links`
 # merges their matches as the alternation "_LINK_WEB|_LINK_DOI_PATH" would find them.
 _LINK_WEB = regex.compile(
-    r"(?:\bdoi\s*:?\s*)?(?:(?:https?://|www\.)\S+|\b10\.\d{4,9}(?:\.\d+)*/\S+)", regex.IGNORECASE
+    r"(?:\bdoi\s*:?\s*)?(?:(?:https?://|www\.)\S+|\b(?:dx\.)?doi\.org/(?=10\.)\S+"
+    r"|\b10\.\d{4,9}(?:\.\d+)*/\S+)",
+    regex.IGNORECASE,
 )
 # A publisher's DOI path without a scheme: "onlinelibrary.wiley.com/doi/10.…"; not "a/doi/b".
 _LINK_DOI_PATH = regex.compile(r"(?<!\S)[a-z][\w-]*(?:\.[\w-]+)+/doi/\S+", regex.IGNORECASE)

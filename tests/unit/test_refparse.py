@@ -750,6 +750,17 @@ def test_a_link_after_a_publisher_doi_path_is_the_url() -> None:
     assert (reference.title, reference.container_title) == ("Title words here", "Journal")
 
 
+def test_a_doi_link_without_its_scheme_is_taken_out_whole() -> None:
+    # News-Medical prints "doi.org/10.…": "doi.org/" left behind became the journal.
+    reference = parse_reference(
+        "Jumper, J., et al. (2021). Highly accurate protein structure prediction with "
+        "AlphaFold. Nature. doi.org/10.1038/s41586-021-03819-2"
+    )
+    assert reference.title == "Highly accurate protein structure prediction with AlphaFold"
+    assert reference.container_title == "Nature"
+    assert (reference.doi, reference.url) == ("10.1038/s41586-021-03819-2", None)
+
+
 def test_noise_tails_go_whatever_their_case() -> None:
     reference = parse_reference(
         "Smith J, Lee K. Title words here. J Ex. 2020;1(2):3-4. pmid: 123. EPUB 2020 Jan 2."
@@ -763,6 +774,7 @@ def test_noise_tails_go_whatever_their_case() -> None:
 # ASCII ones only when case is ignored ("\u017f" is a long s, "\u212a" the Kelvin sign).
 _PIECES = (
     *("http://", "HTTPS://", "http\u017f://", "www.", "wWw.", "doi", "DOI:", "/doi/", "/DOI/"),
+    *("doi.org/", "DX.DOI.ORG/"),
     *("10.", "10.1234/", "2021", "7", "x.y", "a", "Z", "\u0130", "\u212a", "\u00e9", "-"),
     *(" ", "  ", "\n", ".", ". . .", "\u2026", ",", ", ", ";", ":", "(", ")", "&", "and "),
     *("PMID", "pMcId", "[Online]", "(Accessed", "epub", "Available at", "RETRIEVED from"),
