@@ -189,6 +189,8 @@ _ARXIV_ID = regex.compile(
 )
 # ISO 8601 date-parts at the start: "2015-05-27T10:00:00Z" -> 2015, 05, 27; "2024/03".
 _ISO_DATE = regex.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?!\d)")
+# A person's initials after the family name: "A.", "A. B.", "J.-P.", "AB".
+_INITIALS = regex.compile(r"\p{Lu}\.?(?:\s?-?\p{Lu}\.?)*")
 # An organisation, not a person: "The ENCODE Project Consortium", "R&D Team 2".
 _ORGANISATION = regex.compile(
     r"\b(?:consortium|collaboration|group|team|network|association|society|institute|"
@@ -222,6 +224,14 @@ _PARTICLES = frozenset(
     }
 )
 _DOI_METADATA = ("prism:doi", "dc:identifier", "arxiv:doi")
+# DOIs of preprint servers: bioRxiv and medRxiv ("10.1101/2024.03.01.582000", older
+# "10.1101/067890"; not Cold Spring Harbor's journals, "10.1101/gr.…"), arXiv, SSRN,
+# Research Square, Preprints.org, ChemRxiv, and OSF's servers (PsyArXiv, SocArXiv…).
+_PREPRINT_DOI = regex.compile(
+    r"10\.(?:1101/(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6}|48550/|2139/ssrn|21203/rs\.|20944/preprints"
+    r"|26434/chemrxiv|(?:31219|3122[2-4]|3123[45]|31730)/)",
+    regex.IGNORECASE,
+)
 
 
 def extract(item: FeedItem, *, provenance: bool = True) -> Extraction:
@@ -279,7 +289,7 @@ class _ItemExtractor:
                 dois[doi] = None
                 other.append(self._doi_only(doi, printed, field, span))
 
-        declared = self._declared_work()
+        declared = self._declared_work(cites=bool(candidates))
         if declared is not None:
             if declared.doi:
                 dois = {declared.doi: None} | dois
@@ -401,17 +411,16 @@ class _ItemExtractor:
 
     # Works the item itself describes ------------------------------------------------------
 
-    def _declared_work(self) -> Reference | None:
-        """The work a ToC or arXiv item describes through its metadata, if any."""
+    def _declared_work(self, *, cites: bool) -> Reference | None:
+        """The work a ToC, preprint or arXiv item describes, if any.
+
+        Its DOI is in the item's metadata (``prism:doi``…), or, in an item that ``cites``
+        no reference string, the item's own id or link is the work's DOI or publisher page
+        (``info:doi/10.…``, ``link.springer.com/10.…``). An item with a reference block is
+        a story about the works it cites, whatever its link.
+        """
         item = self.item
-        printed = None
-        field = ""
-        for name in _DOI_METADATA:
-            value = item.meta(name)
-            printed = display_doi(value) if value else None
-            if printed:
-                field = name
-                break
+        printed, field = self._declared_doi(own_ids=not cites)
         is_arxiv = any(name.startswith("arxiv:") for name, _ in item.metadata)
         kind = WorkType.ARTICLE
         raw = None
@@ -420,6 +429,8 @@ class _ItemExtractor:
             if arxiv_id is None:
                 return None
             printed, field, kind = f"10.48550/arXiv.{arxiv_id}", "guid", WorkType.PREPRINT
+        elif _PREPRINT_DOI.match(printed):
+            kind = WorkType.PREPRINT
         elif is_arxiv:
             # An arXiv entry with arxiv:doi names the published version: its journal_ref
             # ("Phys. Rev. D 76, 013009 (2007)") is left to the parser for journal/volume.
@@ -443,6 +454,19 @@ class _ItemExtractor:
             raw=raw,
             provenance=self._provenance(field, None, None),
         )
+
+    def _declared_doi(self, *, own_ids: bool) -> tuple[str | None, str]:
+        """The DOI the item describes, as printed, and the field that gives it: metadata,
+        else (with ``own_ids``) the item's guid or link."""
+        item = self.item
+        named = [(name, item.meta(name)) for name in _DOI_METADATA]
+        if own_ids:
+            named += [("guid", item.guid), ("link", item.link)]
+        for name, value in named:
+            printed = display_doi(value) if value and "10." in value else None
+            if printed:
+                return printed, name
+        return None, ""
 
     def _arxiv_id(self) -> str | None:
         item = self.item
@@ -850,12 +874,20 @@ def _people(names: Iterable[str]) -> tuple[Person, ...]:
 
 
 def _split_name_list(value: str) -> list[str]:
-    """One creator string may list several people: "A. Smith, B. Jones and C. Brown"."""
+    """One creator string may list several people: "A. Smith, B. Jones and C. Brown",
+    or bioRxiv's "Smith, A., Jones, B. C."."""
     parts = [p for p in regex.split(r"\s*;\s*|\s+(?:and|&)\s+", value) if p]
     pieces = [piece.strip() for part in parts for piece in part.split(",")]
     # Split on commas only when no piece is a lone word ("Smith, John" is one person).
     if len(pieces) > len(parts) and all(len(piece.split()) >= 2 for piece in pieces):
         return pieces
+    families, initials = pieces[0::2], pieces[1::2]
+    if (
+        len(pieces) > 2
+        and len(families) == len(initials)
+        and all(map(_INITIALS.fullmatch, initials))
+    ):
+        return [f"{family}, {given}" for family, given in zip(families, initials, strict=True)]
     return parts
 
 

@@ -698,6 +698,74 @@ def test_arxiv_entry_with_doi_cites_the_published_version() -> None:
     assert work.title == "Deep Residual Learning for Image Recognition"
 
 
+@pytest.mark.parametrize(
+    ("field", "own_id"),
+    [
+        ("guid", "info:doi/10.1371/journal.pone.0297000"),  # PLOS's Atom id
+        ("link", "https://journals.plos.org/plosone/article?id=10.1371/journal.pone.0297000"),
+    ],
+)
+def test_an_item_whose_own_id_or_link_is_a_doi_describes_that_work(field: str, own_id: str) -> None:
+    toc = item(
+        "<p>by Ana Silva, Ben Okafor</p><p>Background: sleep and memory.</p>",
+        **{field: own_id},
+        title="Sleep duration and memory in older adults",
+        published="2024-03-01T14:00:00Z",
+        authors=("Ana Silva", "Ben Okafor"),
+    )
+    extraction = extract(toc)
+    work = only_work(extraction)
+    assert extraction.dois == ("10.1371/journal.pone.0297000",)
+    assert work.title == "Sleep duration and memory in older adults"
+    assert work.authors == (
+        Person(family="Silva", given="Ana"),
+        Person(family="Okafor", given="Ben"),
+    )
+    assert (work.issued, work.kind) == ((2024, 3, 1), WorkType.ARTICLE)
+    assert work.provenance[0].field == field
+
+
+def test_a_story_with_a_reference_block_does_not_describe_the_work_its_link_names() -> None:
+    story = item(
+        f"<p>A new way to learn.</p><p><strong>Reference:</strong> {LECUN}</p>",
+        link=f"https://doi.org/{LECUN_DOI}",
+        title="Machines that learn like us",
+    )
+    works = extract(story).works
+    assert [(work.doi, work.raw) for work in works] == [(None, LECUN), (LECUN_DOI, None)]
+    assert [work.title for work in works] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("doi", "kind"),
+    [
+        ("10.1101/2024.03.01.582000", WorkType.PREPRINT),  # bioRxiv, medRxiv
+        ("10.1101/067890", WorkType.PREPRINT),  # bioRxiv before 2019
+        ("10.1101/gr.123456.111", WorkType.ARTICLE),  # Genome Research, same prefix
+        ("10.2139/ssrn.4700001", WorkType.PREPRINT),
+        ("10.31234/osf.io/abcde", WorkType.PREPRINT),  # PsyArXiv
+        ("10.1038/nature14539", WorkType.ARTICLE),
+    ],
+)
+def test_a_preprint_servers_doi_makes_the_described_work_a_preprint(
+    doi: str, kind: WorkType
+) -> None:
+    toc = item(metadata=(("dc:identifier", f"doi:{doi}"),), title="A result")
+    assert only_work(extract(toc)).kind is kind
+
+
+def test_biorxiv_lists_every_author_in_one_creator_string_family_first() -> None:
+    toc = item(
+        authors=("Silva, A., Li, X.-Y., van der Berg, J. P.",),
+        metadata=(("dc:identifier", "doi:10.1101/2024.03.01.582000"),),
+    )
+    assert only_work(extract(toc)).authors == (
+        Person(family="Silva", given="A."),
+        Person(family="Li", given="X.-Y."),
+        Person(family="van der Berg", given="J. P."),
+    )
+
+
 def test_news_item_with_a_link_to_arxiv_is_not_an_arxiv_entry() -> None:
     news = item(link="https://news.example/arxiv.org:1706.03762", guid="g")
     assert extract(news) == Extraction()
