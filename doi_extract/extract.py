@@ -189,6 +189,28 @@ _ARXIV_ID = regex.compile(
 )
 # ISO 8601 date-parts at the start: "2015-05-27T10:00:00Z" -> 2015, 05, 27; "2024/03".
 _ISO_DATE = regex.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?!\d)")
+# A ScienceDirect article page, which Elsevier's feeds link instead of printing the DOI:
+# "https://www.sciencedirect.com/science/article/pii/S0092867424001234?dgcid=rss_sd_all".
+_SCIENCEDIRECT_PAGE = regex.compile(
+    r"https?://(?:www\.)?sciencedirect\.com/science/article/(?:abs/)?pii/S[0-9X]{16}",
+    regex.IGNORECASE,
+)
+# The lines of a ScienceDirect item's description: "Publication date: Available online 5
+# March 2024", "Source: Cell, Volume 187, Issue 7", "Author(s): Ana Silva, Ben Okafor".
+_PAGE_LINE = regex.compile(
+    r"^(?P<name>Publication date|Source|Author\(s\)):[ \t]*(?P<value>.+)$", regex.MULTILINE
+)
+_SOURCE = regex.compile(
+    r"(?P<journal>.+?)(?:,\s*Volume\s+(?P<volume>[^,]+))?(?:,\s*Issue\s+(?P<issue>[^,]+))?"
+    r"(?:,\s*Pages?\s+(?P<pages>[^,]+))?(?:,.*)?$"
+)
+# A date in words: "5 March 2024", "March 2024", "1 Apr 2024".
+_DATE_IN_WORDS = regex.compile(
+    r"(?:\b(?P<day>\d{1,2})\s+)?\b(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\.?\s+(?P<year>\d{4})\b",
+    regex.IGNORECASE,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A person's initials after the family name: "A.", "A. B.", "J.-P.", "AB".
 _INITIALS = regex.compile(r"\p{Lu}\.?(?:\s?-?\p{Lu}\.?)*")
 # An organisation, not a person: "The ENCODE Project Consortium", "R&D Team 2".
@@ -289,7 +311,7 @@ class _ItemExtractor:
                 dois[doi] = None
                 other.append(self._doi_only(doi, printed, field, span))
 
-        declared = self._declared_work(cites=bool(candidates))
+        declared = self._declared_work(fields, cites=bool(candidates))
         if declared is not None:
             if declared.doi:
                 dois = {declared.doi: None} | dois
@@ -411,13 +433,14 @@ class _ItemExtractor:
 
     # Works the item itself describes ------------------------------------------------------
 
-    def _declared_work(self, *, cites: bool) -> Reference | None:
+    def _declared_work(self, fields: list[_Field], *, cites: bool) -> Reference | None:
         """The work a ToC, preprint or arXiv item describes, if any.
 
         Its DOI is in the item's metadata (``prism:doi``…), or, in an item that ``cites``
         no reference string, the item's own id or link is the work's DOI or publisher page
         (``info:doi/10.…``, ``link.springer.com/10.…``). An item with a reference block is
-        a story about the works it cites, whatever its link.
+        a story about the works it cites, whatever its link. A ScienceDirect item names no
+        DOI: it describes a work without one.
         """
         item = self.item
         printed, field = self._declared_doi(own_ids=not cites)
@@ -427,7 +450,7 @@ class _ItemExtractor:
         if printed is None:
             arxiv_id = self._arxiv_id()
             if arxiv_id is None:
-                return None
+                return None if cites else self._sciencedirect_work(fields)
             printed, field, kind = f"10.48550/arXiv.{arxiv_id}", "guid", WorkType.PREPRINT
         elif _PREPRINT_DOI.match(printed):
             kind = WorkType.PREPRINT
@@ -467,6 +490,34 @@ class _ItemExtractor:
             if printed:
                 return printed, name
         return None, ""
+
+    def _sciencedirect_work(self, fields: list[_Field]) -> Reference | None:
+        """The article a ScienceDirect item links to, from the lines of its description."""
+        item = self.item
+        page = _SCIENCEDIRECT_PAGE.match(item.link or "")
+        if page is None:
+            return None
+        lines = {
+            match.group("name"): match.group("value").strip()
+            for field in fields
+            for match in _PAGE_LINE.finditer(field.rendered.text)
+        }
+        source = _SOURCE.match(lines.get("Source", ""))
+        journal, volume, issue, pages = (
+            source.group("journal", "volume", "issue", "pages") if source else (None,) * 4
+        )
+        return Reference(
+            kind=WorkType.ARTICLE,
+            title=_plain(item.title),
+            authors=_people([lines.get("Author(s)", "")]),
+            container_title=journal,
+            issued=_first_date(lines.get("Publication date"), item.published),
+            volume=volume,
+            issue=issue,
+            pages=pages,
+            url=page.group(),
+            provenance=self._provenance("link", None, None),
+        )
 
     def _arxiv_id(self) -> str | None:
         item = self.item
@@ -848,22 +899,31 @@ def _first_date(*values: str | None) -> tuple[int, ...]:
 
 
 def _date_parts(value: str) -> tuple[int, ...]:
-    """CSL date-parts from ISO 8601 ("2024-03-15T…") or RFC 822 ("Fri, 15 Mar 2024 …")."""
+    """CSL date-parts from ISO 8601 ("2024-03-15T…"), RFC 822 ("Fri, 15 Mar 2024 …") or
+    words ("Available online 15 March 2024")."""
     value = value.strip()
     match = _ISO_DATE.match(value)
     if match:
         parts = tuple(int(part) for part in match.groups() if part)
     else:
         parsed = email.utils.parsedate(value)
-        if parsed is None:
-            year = _YEAR.search(value)
-            return (int(year.group()),) if year else ()
-        parts = (parsed[0], parsed[1], parsed[2])
+        parts = _date_in_words(value) if parsed is None else (parsed[0], parsed[1], parsed[2])
     if len(parts) > 1 and not 1 <= parts[1] <= 12:
         return parts[:1]
     if len(parts) > 2 and not 1 <= parts[2] <= 31:
         return parts[:2]
     return parts
+
+
+def _date_in_words(value: str) -> tuple[int, ...]:
+    """Date-parts from "Available online 5 March 2024" or "March 2024", else the year."""
+    match = _DATE_IN_WORDS.search(value)
+    if match is None:
+        year = _YEAR.search(value)
+        return (int(year.group()),) if year else ()
+    month = _MONTHS.index(match.group("month").lower()) + 1
+    day = int(match.group("day")) if match.group("day") else None
+    return (int(match.group("year")), month, day) if day else (int(match.group("year")), month)
 
 
 def _people(names: Iterable[str]) -> tuple[Person, ...]:

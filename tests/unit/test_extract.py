@@ -766,6 +766,74 @@ def test_biorxiv_lists_every_author_in_one_creator_string_family_first() -> None
     )
 
 
+SCIENCEDIRECT_PAGE = "https://www.sciencedirect.com/science/article/pii/S0092867424001234"
+SCIENCEDIRECT_ITEM = (
+    "<p>Publication date: Available online 5 March 2024</p>"
+    "<p><b>Source:</b> Cell, Volume 187, Issue 7</p>"
+    "<p>Author(s): Ana Silva, Ben Okafor, Chen Li</p>"
+)
+
+
+def test_a_sciencedirect_item_describes_its_article_without_a_doi() -> None:
+    toc = item(
+        SCIENCEDIRECT_ITEM,
+        field="description",
+        link=f"{SCIENCEDIRECT_PAGE}?dgcid=rss_sd_all",
+        title="A cell atlas of the human liver",
+        published="Tue, 05 Mar 2024 00:00:00 GMT",
+    )
+    extraction = extract(toc)
+    work = only_work(extraction)
+    assert (extraction.dois, work.doi, work.kind) == ((), None, WorkType.ARTICLE)
+    assert work.title == "A cell atlas of the human liver"
+    assert [person.family for person in work.authors] == ["Silva", "Okafor", "Li"]
+    assert (work.container_title, work.volume, work.issue) == ("Cell", "187", "7")
+    assert (work.issued, work.url) == ((2024, 3, 5), SCIENCEDIRECT_PAGE)
+    assert work.provenance[0].field == "link"
+
+
+@pytest.mark.parametrize(
+    ("source", "journal", "volume", "issue", "pages"),
+    [
+        ("Cell", "Cell", None, None, None),
+        ("Applied Geography, Volume 160", "Applied Geography", "160", None, None),
+        (
+            "The Lancet, Volume 403, Issue 10429, Pages 801-812",
+            "The Lancet",
+            "403",
+            "10429",
+            "801-812",
+        ),
+    ],
+)
+def test_the_source_line_of_a_sciencedirect_item_gives_the_journal_and_locators(
+    source: str, journal: str, volume: str | None, issue: str | None, pages: str | None
+) -> None:
+    content = (
+        f"<p>Publication date: April 2024</p><p>Source: {source}</p><p>Author(s): Ana Silva</p>"
+    )
+    toc = item(content, link=SCIENCEDIRECT_PAGE.replace("/pii/", "/abs/pii/"), title="A title")
+    work = only_work(extract(toc))
+    assert (work.container_title, work.volume, work.issue, work.pages) == (
+        journal,
+        volume,
+        issue,
+        pages,
+    )
+    assert work.issued == (2024, 4)
+
+
+def test_a_story_linking_to_a_sciencedirect_article_does_not_become_it() -> None:
+    story = item(
+        f'<p>The <a href="{SCIENCEDIRECT_PAGE}">study</a> maps the liver.</p>'
+        f"<p><strong>Reference:</strong> {LECUN}</p>",
+        title="Scientists map the liver",
+    )
+    assert [work.raw for work in extract(story).works] == [LECUN]
+    cited = item(f"<p><strong>Reference:</strong> {LECUN}</p>", link=SCIENCEDIRECT_PAGE)
+    assert [work.raw for work in extract(cited).works] == [LECUN]
+
+
 def test_news_item_with_a_link_to_arxiv_is_not_an_arxiv_entry() -> None:
     news = item(link="https://news.example/arxiv.org:1706.03762", guid="g")
     assert extract(news) == Extraction()
