@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument(
         "--no-match",
         action="store_true",
-        help="do not search for the DOIs of references printed without one",
+        help="do not search for the DOIs of works printed without one",
     )
     parser.add_argument(
         "--ascii",

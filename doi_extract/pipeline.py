@@ -56,6 +56,8 @@ ProgressCallback = Callable[[str, int, int | None], None]
 """Called with a stage name ("read" or "resolve"), the units done so far and the total, if known."""
 
 DEFAULT_FORMAT = "bibtex"
+_ItemKey = tuple[str, int | None]
+"""An item's report line: its source and its index there."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,7 +160,8 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
     writer = make_writer(fmt, ascii=settings.ascii)
     # Report lines wait in a spool until resolution has told which DOIs stayed unresolved.
     with _open_spool(settings.report) as spool:
-        on_item = _report_writer(spool) if spool else None
+        described: dict[_ItemKey, list[str]] = {}
+        on_item = _report_writer(spool, described) if spool else None
         report = collect(
             sources,
             limits=settings.limits,
@@ -173,7 +176,7 @@ def run(settings: Settings, *, on_progress: ProgressCallback | None = None) -> R
                 report, settings.resolver, match=settings.match, on_progress=on_progress
             )
         if settings.report and spool:
-            _write_report(settings.report, spool, enrichment)
+            _write_report(settings.report, spool, enrichment, described)
     _raise_if_nothing_read(report)
     with fileio.atomic_write(settings.output) as out, _spared_from_gc():
         writer.write(report.works, out)
@@ -454,12 +457,13 @@ def resolve(
 ) -> Enrichment:
     """Enrich ``report.works`` in place from the registries and say what each one answered.
 
-    With ``match``, references printed without a DOI are searched for first; a candidate
-    is taken only after validation. Then every DOI is looked up. Registry metadata wins
+    With ``match``, references printed without a DOI, and works a feed describes without
+    one (a ScienceDirect item's article), are searched for first; a candidate is taken
+    only after validation. Then every DOI is looked up. Registry metadata wins
     every field it has; the feed fills what the registry lacks. A DOI that no registry
     supplies keeps the feed's fields and is marked unresolved.
     """
-    searchable = [w for w in report.works if w.doi is None and w.raw] if match else []
+    searchable = [w for w in report.works if w.doi is None and (w.raw or w.title)] if match else []
     dois = [work.doi for work in report.works if work.doi]
     if not dois and not searchable:
         return Enrichment()
@@ -516,22 +520,30 @@ def _open_spool(report_path: str | None) -> AbstractContextManager[TextIO | None
     return tempfile.TemporaryFile("w+", encoding="utf-8")
 
 
-def _write_report(path: str, spool: TextIO, enrichment: Enrichment) -> None:
+def _write_report(
+    path: str, spool: TextIO, enrichment: Enrichment, described: Mapping[_ItemKey, list[str]]
+) -> None:
     """Copy the spooled report lines to ``path`` with what the registries answered."""
     spool.seek(0)
     with fileio.atomic_write(path) as out:
         for line in spool:
             if enrichment.resolutions or enrichment.verdicts:
-                line = _with_enrichment(line, enrichment)
+                line = _with_enrichment(line, enrichment, described)
             out.write(line)
 
 
-def _with_enrichment(line: str, enrichment: Enrichment) -> str:
+def _with_enrichment(
+    line: str, enrichment: Enrichment, described: Mapping[_ItemKey, list[str]]
+) -> str:
     """One report line updated: found DOIs, search verdicts, and unresolved items."""
     entry = json.loads(line)
+    unprinted = iter(described.get((entry["source"], entry["item"]), ()))
     for work in entry.get("works", ()):
-        verdict = enrichment.verdicts.get(Reference(raw=work["text"]).identity)
-        if work["doi"] is None and verdict is not None:
+        if work["doi"] is not None:
+            continue
+        key = Reference(raw=work["text"]).identity if work["text"] else next(unprinted, "")
+        verdict = enrichment.verdicts.get(key)
+        if verdict is not None:
             found = verdict.record.doi if verdict.accepted and verdict.record else None
             work.update(
                 doi=found,
@@ -551,8 +563,13 @@ def _with_enrichment(line: str, enrichment: Enrichment) -> str:
     return json.dumps(entry, ensure_ascii=False) + "\n"
 
 
-def _report_writer(out: TextIO) -> ItemCallback:
+def _report_writer(out: TextIO, described: dict[_ItemKey, list[str]]) -> ItemCallback:
     def write_line(line: ItemReport) -> None:
+        # A work no string printed (a ToC item's own article) has no "text" to find its
+        # search verdict by later: its key waits in ``described``.
+        keys = [work.identity for work in line.works if work.doi is None and work.raw is None]
+        if keys:
+            described[(line.source, line.item)] = keys
         out.write(json.dumps(line.to_json(), ensure_ascii=False) + "\n")
 
     return write_line

@@ -208,6 +208,55 @@ def test_doi_less_references_are_matched_only_when_validated(
     assert written[None]["title"].startswith("The SWT JChemPaint")
 
 
+# A ScienceDirect ToC item: no DOI anywhere, only its article page (a real article the fake
+# Crossref holds), and one about an article the fake does not hold.
+SCIENCEDIRECT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>ScienceDirect Publication: Pediatric Neurology</title>
+<item><title>Delay in Diagnosis of Spinal Muscular Atrophy: A Systematic Literature Review</title>
+<link>https://www.sciencedirect.com/science/article/pii/S0887899415002933?dgcid=rss_sd_all</link>
+<description><![CDATA[<p>Publication date: October 2015</p><p><b>Source:</b> Pediatric Neurology,
+Volume 53, Issue 4</p><p>Author(s): Chia-Wei Lin, Stephanie J. Kalb, Wei-Shi Yeh</p>]]>
+</description>
+</item>
+<item><title>An article no registry knows</title>
+<link>https://www.sciencedirect.com/science/article/pii/S0887899415009999?dgcid=rss_sd_all</link>
+<description><![CDATA[<p>Publication date: October 2015</p><p><b>Source:</b> Pediatric Neurology</p>
+<p>Author(s): Ana Silva</p>]]></description>
+</item>
+</channel></rss>
+"""
+
+
+def test_an_article_a_feed_describes_without_doi_is_matched(
+    fake_crossref: FakeCrossref, tmp_path: Path
+) -> None:
+    feed = tmp_path / "sciencedirect.xml"
+    feed.write_text(SCIENCEDIRECT, encoding="utf-8")
+    out = tmp_path / "refs.jsonl"
+    report = tmp_path / "report.jsonl"
+    assert _run(fake_crossref, feed, "-o", out, "--report", report) == 0
+    found, unknown = _jsonl(report)
+    ((matched,), (unmatched,)) = found["works"], unknown["works"]
+    assert (matched["doi"], matched["how"], matched["text"]) == (
+        "10.1016/j.pediatrneurol.2015.06.002",
+        "matched",
+        None,
+    )
+    assert matched["score"] > 0.9
+    assert (unmatched["doi"], unmatched["how"]) == (None, "unmatched")
+    assert unmatched["reasons"]  # searched, and the verdict says why nothing was taken
+    written = {w["title"]: w for w in _jsonl(out)}
+    article = written[
+        "Delay in Diagnosis of Spinal Muscular Atrophy: A Systematic Literature Review"
+    ]
+    assert (article["DOI"].lower(), article["status"]) == (
+        "10.1016/j.pediatrneurol.2015.06.002",
+        "resolved",
+    )
+    assert article["page"] == "293-300"
+    assert "DOI" not in written["An article no registry knows"]
+
+
 def test_no_match_makes_no_search(fake_crossref: FakeCrossref, tmp_path: Path) -> None:
     feed = tmp_path / "doi-less.xml"
     feed.write_text(DOI_LESS, encoding="utf-8")
