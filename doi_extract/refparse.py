@@ -1,6 +1,6 @@
 """PARSE: split one reference string into bibliographic fields, offline.
 
-Ten shapes that science-news sites and blogs print are read, for example::
+Eleven shapes that science-news sites and blogs print are read, for example::
 
     springer      Wu, K., Vaughan, A.J. et al. Title. Nature 648, 110-118 (2025). https://doi.org/…
     apa           Wu, K., & Vaughan, A. J. (2025). Title. Nature, 648(7), 110-118. https://doi.org/…
@@ -11,6 +11,7 @@ Ten shapes that science-news sites and blogs print are read, for example::
     ieee          K. Wu and A. J. Vaughan, "Title," Nature, vol. 648, no. 7, pp. 110-118, Jan. 2025.
     sciencedaily  Kai Wu, Anna J. Vaughan. Title. Nature, 2025; 648 (7): 110 DOI: 10.…
     physorg       Kai Wu et al, Title, Nature (2025). DOI: 10.…
+    sciencenews   K. Wu et al. Title. Nature. Vol. 648, November 5, 2025, p. 110. doi: 10.…
     scitechdaily  “Title” by Kai Wu, Anna J. Vaughan and Wei Li, 4 January 2025, Nature.
 
 The method, in order (docs/parsing.md has the details and what is known to fail):
@@ -26,7 +27,8 @@ The method, in order (docs/parsing.md has the details and what is known to fail)
    then an optional date and the journal.
 3. What follows the authors picks the style: ``(2021)`` (APA, Harvard), ``2021.`` (Chicago
    author-date), a quotation mark (Chicago notes, IEEE), or else a tail anchored at the end
-   of the string (``Vol, pages (Year)``; ``Year;Vol(Issue):pages``; ``Journal (Year)``).
+   of the string (``Vol, pages (Year)``; ``Vol. 12, May 5, 2021, p. 3``;
+   ``Year;Vol(Issue):pages``; ``Journal (Year)``).
 4. The text between is split into title and journal: at the closing quotation mark, at the
    last sentence end (extended backwards over abbreviated journal words), or at the last
    comma (phys.org).
@@ -126,6 +128,12 @@ _TAIL_SPRINGER = regex.compile(
 _TAIL_YEAR_FIRST = regex.compile(
     rf"[.,]?\s+(?P<year>{_YEAR})(?:\s+{_MONTH}(?:\s+\d{{1,2}})?)?\s*(?P<semicolon>;\s*"
     rf"(?P<volume>{_VOLUME})?(?:\s*\((?P<issue>{_ISSUE})\))?(?:\s*:\s*(?P<pages>{_PAGES}))?)?$"
+)
+# Science News tail: ". Vol. 596, August 26, 2021, p. 583", ". Published online November 5,
+# 2025", ". Vol. 132, January 12, 2024, 021001".
+_TAIL_DATED = regex.compile(
+    rf"\.\s+(?:Vol\.\s*(?P<volume>{_VOLUME}),\s+)?(?:(?:Published|Posted)\s+online\s+)?"
+    rf"{_MONTH}\s+\d{{1,2}},\s+(?P<year>{_YEAR})(?:,\s*(?:pp?\.\s*)?(?P<pages>{_PAGES}))?$"
 )
 # APA and Harvard tail, after "(Year)": ", 12(3), 45-67", ", 9, Article 12", ", 5(2), pp. 1-9".
 _TAIL_COMMA = regex.compile(
@@ -587,6 +595,14 @@ def _tail_anchored(rest: str, has_authors: bool, natural: bool) -> _Fields:
         fields.locator = springer.group("pages")
         fields.title, fields.container = _title_and_journal(
             rest[: springer.start()], fields.volume, has_authors
+        )
+        return fields
+    dated = _TAIL_DATED.search(rest) if "," in rest else None
+    if dated:
+        fields.year = int(dated.group("year"))
+        fields.volume, fields.locator = dated.group("volume"), dated.group("pages")
+        fields.title, fields.container = _title_and_journal(
+            rest[: dated.start()], fields.volume or "?", has_authors
         )
         return fields
     year_first = _TAIL_YEAR_FIRST.search(rest)

@@ -152,6 +152,18 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
             "ENCODE Project Consortium, 5 September 2012, Nature.",
         ),
     },
+    "sciencenews.xml": {
+        "snm-1": (
+            "J.M. Jumper et al. Highly accurate protein structure prediction with AlphaFold. "
+            "Nature. Vol. 596, August 26, 2021, p. 583. doi: 10.1038/s41586-021-03819-2.",
+            "Y. LeCun, Y. Bengio and G. Hinton. Deep learning. Nature. Vol. 521, May 28, 2015, "
+            "p. 436. doi: 10.1038/nature14539.",
+        ),
+        "snm-2": (
+            "K. Wu et al. Targeting FSP1 triggers ferroptosis in lung cancer. Nature. Published "
+            "online November 5, 2025. doi: 10.1038/s41586-025-09710-8.",
+        ),
+    },
     "neuroscience-news.xml": {
         "nn-1": (
             "\u201cHighly accurate protein structure prediction with AlphaFold\u201d by John "

@@ -8,7 +8,7 @@ Run once by hand, never at test time::
 random choices, to check that the parser was not tuned to these exact strings.
 
 It reads every Crossref ``work`` message found in the JSON files under the given directory
-(journal articles with authors and a journal title), prints each record in the ten citation
+(journal articles with authors and a journal title), prints each record in the eleven citation
 styles the way real sites print them, with seeded random variation (truncation, initials,
 journal abbreviations, dash kinds, DOI forms, missing parts, PMID tails, stray spaces), and
 writes ``<style>.jsonl`` next to this script together with the expected fields. The
@@ -39,6 +39,7 @@ STYLES = (
     "sciencedaily",
     "physorg",
     "scitechdaily",
+    "sciencenews",
 )
 PER_STYLE = 36
 # Publisher landing pages phys.org prints after the DOI: "www.science.org/doi/10.1126/…".
@@ -296,7 +297,7 @@ def quirks(text: str, rng: random.Random) -> str:
     return text
 
 
-# --- the ten styles ---------------------------------------------------------------------
+# --- the eleven styles ---------------------------------------------------------------------
 
 
 def springer(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -783,6 +784,35 @@ def scitechdaily(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
     return text, exp
 
 
+def sciencenews(w: Work, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """Science News's "Citations": initials, title, journal, volume, date, first page."""
+    names = [natural(a, initials(a.given)) for a in w.authors]
+    cut = len(names) > 2
+    shown = w.authors[:1] if cut else w.authors
+    people = f"{names[0]} et al." if cut else " and ".join(names) + "."
+    month = w.month or rng.randint(1, 12)
+    date = f"{FULL_MONTHS[month - 1]} {rng.randint(1, 28)}, {w.year}"
+    first = w.page.split("-")[0] if w.page else w.article_number
+    volume = w.volume if w.volume and first and rng.random() < 0.7 else None
+    if volume:
+        tail = f"Vol. {volume}, {date}, " + (f"p. {first}" if w.page else str(first))
+    else:
+        tail = f"Published online {date}"
+    text = f"{people} {title_end(w.title)} {w.journal}. {tail}. doi: {w.doi}."
+    exp = expected(
+        w,
+        authors=shown,
+        et_al=cut,
+        container=w.journal,
+        pages=None,
+        article_number=first if volume else None,
+        doi=True,
+        volume=volume,
+        issue=None,
+    )
+    return quirks(text, rng), exp
+
+
 FORMATTERS: dict[str, Callable[[Work, random.Random], tuple[str, dict[str, Any]]]] = {
     "springer": springer,
     "apa": apa,
@@ -794,6 +824,7 @@ FORMATTERS: dict[str, Callable[[Work, random.Random], tuple[str, dict[str, Any]]
     "sciencedaily": sciencedaily,
     "physorg": physorg,
     "scitechdaily": scitechdaily,
+    "sciencenews": sciencenews,
 }
 
 
