@@ -210,6 +210,7 @@ _DATE_IN_WORDS = regex.compile(
     r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\.?\s+(?P<year>\d{4})\b",
     regex.IGNORECASE,
 )
+_TRACKING_PARAMETERS = frozenset({"dgcid", "rss", "af"})
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A person's initials after the family name: "A.", "A. B.", "J.-P.", "AB".
 _INITIALS = regex.compile(r"\p{Lu}\.?(?:\s?-?\p{Lu}\.?)*")
@@ -473,7 +474,7 @@ class _ItemExtractor:
             volume=item.meta("prism:volume"),
             issue=item.meta("prism:number"),
             pages=_pages(item.meta("prism:startingPage"), item.meta("prism:endingPage")),
-            url=item.link,
+            url=_without_tracking(item.link),
             raw=raw,
             provenance=self._provenance(field, None, None),
         )
@@ -482,7 +483,10 @@ class _ItemExtractor:
         """The DOI the item describes, as printed, and the field that gives it: metadata,
         else (with ``own_ids``) the item's guid or link."""
         item = self.item
-        named = [(name, item.meta(name)) for name in _DOI_METADATA]
+        # Every value: PubMed's first dc:identifier is "pmid:…", its second "doi:10.…".
+        named: list[tuple[str, str | None]] = [
+            (name, value) for name in _DOI_METADATA for key, value in item.metadata if key == name
+        ]
         if own_ids:
             named += [("guid", item.guid), ("link", item.link)]
         for name, value in named:
@@ -872,6 +876,21 @@ def _plain(value: str | None) -> str | None:
         return None
     text: str = render(value).text if ("<" in value or "&" in value) else value
     return " ".join(text.split()) or None
+
+
+def _without_tracking(url: str | None) -> str | None:
+    """``url`` without the parameters feeds add to count clicks (``?utm_source=rss``,
+    ``dgcid=rss_sd_all``, ``rss=1``); the others are kept as they are written."""
+    if url is None or "?" not in url:
+        return url
+    head, _, query = url.partition("?")
+    query, hash_mark, fragment = query.partition("#")
+    kept = [
+        pair
+        for pair in query.split("&")
+        if not pair.startswith("utm_") and pair.partition("=")[0] not in _TRACKING_PARAMETERS
+    ]
+    return head + ("?" + "&".join(kept) if any(kept) else "") + hash_mark + fragment
 
 
 def _container(item: FeedItem) -> str | None:

@@ -754,6 +754,45 @@ def test_a_preprint_servers_doi_makes_the_described_work_a_preprint(
     assert only_work(extract(toc)).kind is kind
 
 
+def test_a_pubmed_item_names_its_doi_in_its_second_identifier() -> None:
+    toc = item(
+        "<p>Deep learning allows computational models to learn.</p>",
+        link="https://pubmed.ncbi.nlm.nih.gov/26017442/?utm_source=Other&utm_medium=rss",
+        title="Deep learning",
+        authors=("Yann LeCun", "Yoshua Bengio", "Geoffrey Hinton"),
+        metadata=(
+            ("dc:date", "2015-05-28"),
+            ("dc:source", "Nature"),
+            ("dc:identifier", "pmid:26017442"),
+            ("dc:identifier", f"doi:{LECUN_DOI}"),
+        ),
+    )
+    work = only_work(extract(toc))
+    assert (work.doi, work.title, work.container_title) == (LECUN_DOI, "Deep learning", "Nature")
+    assert [person.family for person in work.authors] == ["LeCun", "Bengio", "Hinton"]
+    assert work.url == "https://pubmed.ncbi.nlm.nih.gov/26017442/"
+    assert work.provenance[0].field == "dc:identifier"
+
+
+@pytest.mark.parametrize(
+    ("link", "url"),
+    [
+        (
+            "https://x.example/a?id=10.1371/j.p.1&utm_source=rss",
+            "https://x.example/a?id=10.1371/j.p.1",
+        ),
+        ("https://x.example/doi/10.1002/a.1?af=R", "https://x.example/doi/10.1002/a.1"),
+        (
+            "https://x.example/b/10.1101/067890v1?rss=1#abstract",
+            "https://x.example/b/10.1101/067890v1#abstract",
+        ),
+        ("https://x.example/c/10.1000/c.1?page=2", "https://x.example/c/10.1000/c.1?page=2"),
+    ],
+)
+def test_the_described_works_url_loses_the_feeds_click_counters(link: str, url: str) -> None:
+    assert only_work(extract(item(link=link, title="A title"))).url == url
+
+
 def test_biorxiv_lists_every_author_in_one_creator_string_family_first() -> None:
     toc = item(
         authors=("Silva, A., Li, X.-Y., van der Berg, J. P.",),
