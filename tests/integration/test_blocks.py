@@ -360,7 +360,12 @@ def test_source_lines_name_no_work() -> None:
 
 
 FEEDS = sorted(
-    [*BLOCKS.glob("*.xml"), *SAMPLES.glob("*.*[lmf]"), BLOCKS.parent / "seed-shapes.xml"]
+    [
+        *BLOCKS.glob("*.xml"),
+        *(BLOCKS.parent / "toc").iterdir(),
+        *SAMPLES.glob("*.*[lmf]"),
+        BLOCKS.parent / "seed-shapes.xml",
+    ]
 )
 
 
