@@ -140,6 +140,12 @@ _TAIL_COMMA = regex.compile(
     rf",\s*(?:[Vv]ol\.\s*)?(?P<volume>{_VOLUME})(?:\s*\((?P<issue>{_ISSUE})\))?"
     rf"(?:,\s*(?:pp?\.\s*|Article\s+|Art\.\s*no\.\s*)?(?P<pages>{_PAGES}))?$"
 )
+# After "(Year)" some print the Springer Nature way, no comma before the volume (German
+# institutes' "Originalpublikation"): "… (2004): Title. Science 306, 666-669".
+_TAIL_SPACED = regex.compile(
+    rf"(?<![,\s])\s+(?P<volume>{_VOLUME})(?:\s*\((?P<issue>{_ISSUE})\))?\s*[,:]\s*"
+    rf"(?P<pages>{_PAGES})$"
+)
 # The same without a volume: ", Article e36", ", pp. 1-6", ", e03651"; not ", 2021".
 _TAIL_COMMA_LOCATOR = regex.compile(
     rf",\s*(?:(?:pp?\.\s*|Article\s+)(?P<pages>{_PAGES})|(?P<pages>[A-Za-z]{{1,2}}\d+|\d+-\d+))$"
@@ -502,7 +508,7 @@ def _comma_style(rest: str) -> _Fields:
     if quoted:
         title = _quote_text(quoted)
         rest = rest[quoted.end() :]
-    tail = _TAIL_COMMA.search(rest) or _TAIL_COMMA_LOCATOR.search(rest)
+    tail = _TAIL_SPACED.search(rest) or _TAIL_COMMA.search(rest) or _TAIL_COMMA_LOCATOR.search(rest)
     head = rest[: tail.start()] if tail else rest
     fields = _Fields()
     if tail:
