@@ -93,6 +93,23 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "literature",
         "literature cited",
         "further reading",
+        # German, French and Spanish press releases and news.
+        "originalpublikation",
+        "originalpublikationen",
+        "originalveröffentlichung",
+        "originalveröffentlichungen",
+        "fachartikel",
+        "literatur",
+        "literaturhinweis",
+        "literaturhinweise",
+        "référence",
+        "références",
+        "publication originale",
+        "bibliographie",
+        "referencia",
+        "referencias",
+        "publicación original",
+        "bibliografía",
     )
     | _kinds(
         LabelKind.GENERIC,
@@ -105,6 +122,12 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "paper",
         "studies",
         "study",
+        "quelle",
+        "quellen",
+        "publikation",
+        "weitere informationen",
+        "fuente",
+        "fuentes",
     )
     | _kinds(LabelKind.TITLE, "article title", "paper title", "study title")
     | _kinds(LabelKind.JOURNAL, "journal", "journals", "journal information")
@@ -131,6 +154,10 @@ LABELS: Mapping[str, LabelKind] = MappingProxyType(
         "story source",
         "cite this page",
         "provided by",
+        "wissenschaftliche ansprechpartner",
+        "ansprechpartner",
+        "kontakt",
+        "pressekontakt",
     )
 )
 """Block labels (case-folded) and what their blocks hold; read-only."""

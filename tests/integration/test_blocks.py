@@ -152,6 +152,21 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
             "ENCODE Project Consortium, 5 September 2012, Nature.",
         ),
     },
+    "german-institutes.xml": {
+        "de-1": (
+            "Novoselov, K. S., Geim, A. K., Morozov, S. V., Jiang, D., Zhang, Y., Dubonos, S. V., "
+            "Grigorieva, I. V., Firsov, A. A. (2004): Electric field effect in atomically thin "
+            "carbon films. Science 306, 666\u2013669. DOI: 10.1126/science.1102896",
+        ),
+        "de-2": (
+            "LeCun, Y., Bengio, Y., Hinton, G. (2015): Deep learning. Nature 521, 436\u2013444. "
+            "https://doi.org/10.1038/nature14539",
+        ),
+        "fr-1": (
+            "The ENCODE Project Consortium. An integrated encyclopedia of DNA elements in the "
+            "human genome. Nature 489, 57\u201374 (2012). https://doi.org/10.1038/nature11247",
+        ),
+    },
     "sciencenews.xml": {
         "snm-1": (
             "J.M. Jumper et al. Highly accurate protein structure prediction with AlphaFold. "

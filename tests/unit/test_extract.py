@@ -332,6 +332,13 @@ def test_a_reference_that_starts_with_open_access_words_is_kept() -> None:
         (LabelKind.JOURNAL, "journal, journal information"),
         (LabelKind.DOI, "doi"),
         (LabelKind.OTHER, "subject of research, image credits, cite this page, story source"),
+        (
+            LabelKind.CITATION,
+            "originalpublikation, originalveröffentlichung, literatur, référence, références, "
+            "publication originale, referencia, referencias, publicación original",
+        ),
+        (LabelKind.GENERIC, "quelle, quellen, weitere informationen, fuente"),
+        (LabelKind.OTHER, "wissenschaftliche ansprechpartner, kontakt"),
     ],
     ids=lambda value: value.name if isinstance(value, LabelKind) else None,
 )
