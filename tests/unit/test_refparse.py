@@ -536,6 +536,28 @@ CASES: list[tuple[str, dict[str, Any]]] = [
             "issued": (2016,),
         },
     ),
+    # German institutes' "Originalpublikation": "(Year):", then the journal and its volume.
+    (
+        "Novoselov, K. S., Geim, A. K., Morozov, S. V. (2004): Electric field effect in "
+        "atomically thin carbon films. Science 306, 666\u2013669. DOI: 10.1126/science.1102896",
+        {
+            "authors": [("Novoselov", "K. S."), ("Geim", "A. K."), ("Morozov", "S. V.")],
+            "title": "Electric field effect in atomically thin carbon films",
+            "container_title": "Science",
+            "issued": (2004,),
+            "volume": "306",
+            "pages": "666-669",
+        },
+    ),
+    (
+        "LeCun, Y., Bengio, Y., Hinton, G. (2015): Deep learning. Nature 521(7553), 436\u2013444.",
+        {
+            "container_title": "Nature",
+            "volume": "521",
+            "issue": "7553",
+            "pages": "436-444",
+        },
+    ),
     # Science News's "Citations": the volume, the date in words, the first page.
     (
         "J.M. Jumper et al. Highly accurate protein structure prediction with AlphaFold. Nature. "
