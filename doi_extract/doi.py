@@ -3,6 +3,10 @@
 A DOI is ``10.`` + a registrant code (4-9 digits, optionally dotted sub-codes) + ``/`` +
 a suffix. DOIs are case-insensitive, so identity is the lower-cased form; the form
 "as printed" keeps the case the feed used.
+
+An arXiv identifier names a DOI too: arXiv registers ``10.48550/arXiv.<id>`` for every
+paper, so ``arXiv:1706.03762v5`` and ``arxiv.org/abs/1706.03762`` cite
+``10.48550/arXiv.1706.03762`` (`find_arxiv`, `arxiv_doi`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,18 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _TRAILING = ".,;:!'\"*"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 MAX_DOI_LENGTH = 300
+# An arXiv identifier in text or a link, new style or old, its version dropped ("arXiv"
+# or "arxiv", never in capitals, so that two substring tests rule a text out: see
+# `mentions_arxiv`):
+# "arXiv:1706.03762v5", "arxiv.org/abs/1706.03762", "arxiv.org/pdf/hep-th/9901001v1",
+# "oai:arXiv.org:hep-th/9901001"; an old identifier's subject class goes too:
+# "math.GT/0309136" is "math/0309136".
+_ARXIV = regex.compile(
+    r"\b[aA][rR][xX]iv(?::\s?|\.(?i:org)(?:/abs/|/pdf/|:))"
+    r"(?:(?P<id>\d{4}\.\d{4,5})|(?P<archive>[a-z-]+)(?:\.[A-Z]{2})?/(?P<number>\d{7}))"
+    r"(?:v\d+)?(?![\d.]*\d)",
+)
+ARXIV_PREFIX = "10.48550/arXiv."
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +82,27 @@ def find_dois(text: str) -> Iterator[DoiMatch]:
             start=match.start(),
             end=match.start() + _printed_length(match.group(), printed),
         )
+
+
+def mentions_arxiv(text: str) -> bool:
+    """Whether ``text`` may name an arXiv paper: a fast check before `find_arxiv`."""
+    return "Xiv" in text or "xiv" in text
+
+
+def find_arxiv(text: str) -> Iterator[DoiMatch]:
+    """Yield the arXiv DOI of every arXiv identifier in ``text``, spanning the identifier."""
+    for match in _ARXIV.finditer(text):
+        identifier = match.group("id") or f"{match.group('archive')}/{match.group('number')}"
+        printed = ARXIV_PREFIX + identifier
+        yield DoiMatch(
+            doi=printed.lower(), as_printed=printed, start=match.start(), end=match.end()
+        )
+
+
+def arxiv_doi(value: str) -> str | None:
+    """The arXiv DOI, as printed, of the first arXiv identifier in ``value``; else None."""
+    match = next(find_arxiv(value), None) if mentions_arxiv(value) else None
+    return match.as_printed if match else None
 
 
 def normalise_doi(value: str) -> str | None:

@@ -31,12 +31,20 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
+from operator import itemgetter
 from types import MappingProxyType
 
 import regex
 
 from doi_extract._html import Rendered, render
-from doi_extract.doi import DoiMatch, display_doi, find_dois
+from doi_extract.doi import (
+    DoiMatch,
+    arxiv_doi,
+    display_doi,
+    find_arxiv,
+    find_dois,
+    mentions_arxiv,
+)
 from doi_extract.model import (
     Extraction,
     FeedItem,
@@ -185,6 +193,7 @@ _ENUMERATOR = regex.compile(r"(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}\.)\s+")
 _ACCESS_NOTE = regex.compile(
     r"(?:open|closed|free|restricted)[ -]access(?:\.[ \t]*|[ \t]*$)", regex.IGNORECASE
 )
+_ACCESS_NOTE_STARTS = frozenset("OoCcFfRr")
 # A line that is only a link to the work: "DOI 10.1038/nature14539", "https://doi.org/10.…".
 _LINK_LINE = regex.compile(r"(?:doi:?\s*)?(?:https?://\S+|10\.\d{4,9}/\S+)", regex.IGNORECASE)
 # Page furniture that has a year and full stops yet cites nothing:
@@ -207,12 +216,6 @@ _YEAR = regex.compile(r"(?<!\d)(?:18|19|20)\d{2}(?!\d)")
 _AUTHORISH = regex.compile(
     r"\p{Lu}[\p{L}'\u2019-]+,?\s+(?:\p{Lu}{1,2}\.\s?)+|\p{Lu}[\p{L}'\u2019-]+ \p{Lu}{1,3}[,.]"
     r"|\bet\s+al\b"
-)
-# An arXiv abstract page or identifier, version dropped:
-# "http://arxiv.org/abs/2101.00001v2" -> "2101.00001"; "oai:arXiv.org:hep-th/9901001v1".
-_ARXIV_ID = regex.compile(
-    r"arxiv\.org(?:/abs/|:)((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
-    regex.IGNORECASE,
 )
 # ISO 8601 date-parts at the start: "2015-05-27T10:00:00Z" -> 2015, 05, 27; "2024/03".
 _ISO_DATE = regex.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?!\d)")
@@ -434,30 +437,53 @@ class _ItemExtractor:
             yield field
 
     def _all_dois(self, fields: list[_Field]) -> Iterator[tuple[str, str, str, Span | None]]:
-        """(doi, as printed, field, span) in order: metadata, links, then each text."""
+        """(doi, as printed, field, span) in order: metadata, links, then each text.
+
+        An arXiv identifier counts as its arXiv DOI where it is linked (arxiv.org/abs/…) or
+        printed in a reference string (``arXiv:1706.03762``), except in a reference string
+        that prints a DOI of its own: that names the published version of the same work.
+        (Running text is not searched for printed identifiers: they are rare there, and
+        searching every text cost more than all of it found.)
+        """
         item = self.item
         for name, value in item.metadata:
             for match in _dois_in(value):
                 yield match.doi, match.as_printed, name, None
-        hrefs = [("link", href) for _, href in item.links]
-        hrefs += [("link", item.link)] if item.link else []
-        hrefs += [("guid", item.guid)] if item.guid else []
-        for name, href in hrefs:
-            printed = display_doi(href) if "10." in href else None
-            if printed:
-                yield printed.lower(), printed, name, None
+        for linked in self._linked_dois():
+            yield linked.lower(), linked, "link", None
+        for name, own in (("link", item.link), ("guid", item.guid)):
+            own_doi = display_doi(own) if own and "10." in own else None
+            if own_doi:
+                yield own_doi.lower(), own_doi, name, None
         for f in fields:
             found: list[tuple[int, str, str, Span | None]] = [
                 (m.start, m.doi, m.as_printed, Span(m.start, m.end))
-                for m in _dois_in(f.rendered.text)
+                for m in [*_dois_in(f.rendered.text), *_arxiv_in_references(f)]
             ]
             for offset, url in f.rendered.links:
-                printed = display_doi(url) if "10." in url else None
-                if printed:
-                    found.append((offset, printed.lower(), printed, None))
+                link_doi = _link_doi(url)
+                if link_doi:
+                    found.append((offset, link_doi.lower(), link_doi, None))
+            if any(_is_arxiv(entry[1]) for entry in found):
+                published = [c.span for c in f.candidates if c.doi and not _is_arxiv(c.doi)]
+                found = [
+                    (offset, doi, printed, span)
+                    for offset, doi, printed, span in found
+                    if not (_is_arxiv(doi) and any(s.start <= offset < s.end for s in published))
+                ]
             found.sort(key=lambda entry: entry[0])
             for _, doi, printed, span in found:
                 yield doi, printed, f.name, span
+
+    def _linked_dois(self) -> list[str]:
+        """The DOIs the item's link elements name, as printed: not an arXiv entry's own
+        abstract page and PDF, which are the entry itself."""
+        item = self.item
+        linked = [printed for _, href in item.links if (printed := _link_doi(href))]
+        if any(map(_is_arxiv, linked)):
+            own = {arxiv_doi(value) for value in (item.guid, item.link) if value}
+            linked = [printed for printed in linked if printed not in own]
+        return linked
 
     # Works the item itself describes ------------------------------------------------------
 
@@ -476,10 +502,10 @@ class _ItemExtractor:
         kind = WorkType.ARTICLE
         raw = None
         if printed is None:
-            arxiv_id = self._arxiv_id()
-            if arxiv_id is None:
+            printed = self._arxiv_entry_doi()
+            if printed is None:
                 return None if cites else self._sciencedirect_work(fields)
-            printed, field, kind = f"10.48550/arXiv.{arxiv_id}", "guid", WorkType.PREPRINT
+            field, kind = "guid", WorkType.PREPRINT
         elif _PREPRINT_DOI.match(printed):
             kind = WorkType.PREPRINT
         elif is_arxiv:
@@ -550,13 +576,15 @@ class _ItemExtractor:
             provenance=self._provenance("link", None, None),
         )
 
-    def _arxiv_id(self) -> str | None:
+    def _arxiv_entry_doi(self) -> str | None:
+        """The arXiv DOI of an arXiv entry: its guid or link is the paper's abstract page."""
         item = self.item
         is_arxiv = any(name.startswith("arxiv:") for name, _ in item.metadata)
         for value in (item.guid, item.link):
-            match = _ARXIV_ID.search(value) if value else None
-            if match and (is_arxiv or "arxiv.org/abs/" in (value or "").lower()):
-                return match.group(1)
+            if value and (is_arxiv or "arxiv.org/abs/" in value.lower()):
+                printed = arxiv_doi(value)
+                if printed:
+                    return printed
         return None
 
     def _apply_described(
@@ -616,6 +644,27 @@ def _fold(text: str) -> str:
 
 def _dois_in(text: str) -> Iterable[DoiMatch]:
     return find_dois(text) if "10." in text else ()
+
+
+def _arxiv_in_references(field: _Field) -> Iterator[DoiMatch]:
+    """The arXiv identifiers printed in the field's reference strings, spans in the field."""
+    text = field.rendered.text
+    for candidate in field.candidates:
+        start, end = candidate.span.start, candidate.span.end
+        if mentions_arxiv(text[start:end]):
+            for match in find_arxiv(text[start:end]):
+                yield dataclasses.replace(match, start=match.start + start, end=match.end + start)
+
+
+def _link_doi(url: str) -> str | None:
+    """The DOI a link names, as printed: in its path or query, else its arXiv paper's."""
+    printed = display_doi(url) if "10." in url else None
+    return arxiv_doi(url) if printed is None and mentions_arxiv(url) else printed
+
+
+def _is_arxiv(doi: str) -> bool:
+    """Whether ``doi`` (normalised or as printed) is an arXiv DOI."""
+    return doi.startswith(("10.48550/arxiv.", "10.48550/arXiv."))
 
 
 # Blocks ------------------------------------------------------------------------------------
@@ -750,9 +799,9 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
             enumerator = _ENUMERATOR.match(text, line_start, line_end)
             if enumerator:
                 line_start = enumerator.end()
-            note = _ACCESS_NOTE.match(text, line_start, line_end)
-            if note:
-                line_start = note.end()
+            if text[line_start] in _ACCESS_NOTE_STARTS:
+                note = _ACCESS_NOTE.match(text, line_start, line_end)
+                line_start = note.end() if note else line_start
             stripped_end = line_start + len(text[line_start:line_end].rstrip())
             if stripped_end > line_start:
                 yield line_start, stripped_end, bool(enumerator)
@@ -826,14 +875,23 @@ def _complete(line: str) -> bool:
 
 
 def _candidate(field: _Field, label: str, start: int, end: int, text: str) -> _Candidate:
+    """A reference string and its DOI: printed in it, else linked from it, else its arXiv one."""
     match = next(iter(_dois_in(text)), None)
-    doi, printed = (match.doi, match.as_printed) if match else (None, None)
-    if match is None:
-        for offset, url in field.rendered.links:
-            if start <= offset < end and (printed := display_doi(url) if "10." in url else None):
-                doi = printed.lower()
-                break
+    printed = match.as_printed if match else None
+    if printed is None:
+        links = _links_within(field.rendered, start, end)
+        printed = next(filter(None, (display_doi(u) for u in links if "10." in u)), None)
+        printed = printed or arxiv_doi(text) or next(filter(None, map(arxiv_doi, links)), None)
+    doi = printed.lower() if printed else None
     return _Candidate(text, field.name, label, Span(start, end), doi, printed)
+
+
+def _links_within(rendered: Rendered, start: int, end: int) -> list[str]:
+    """The URLs of the links whose elements sit in ``text[start:end]``, in order."""
+    links = rendered.links
+    first = bisect.bisect_left(links, start, key=itemgetter(0))
+    last = bisect.bisect_left(links, end, lo=first, key=itemgetter(0))
+    return [url for _, url in links[first:last]]
 
 
 def _block_doi(

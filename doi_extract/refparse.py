@@ -16,8 +16,9 @@ Eleven shapes that science-news sites and blogs print are read, for example::
 
 The method, in order (docs/parsing.md has the details and what is known to fail):
 
-1. Clean: collapse white space, drop labels (``More information:``), take out DOIs and
-   links (the first DOI is the work's DOI, the first other link its ``url``), and drop tails
+1. Clean: collapse white space, drop labels (``More information:``), take out DOIs, arXiv
+   identifiers and links (the first DOI is the work's DOI, else the arXiv identifier's, the
+   first other link its ``url``), and drop tails
    that are not bibliographic (``PMID: 1``, ``[Online]``, ``(Accessed: …)``).
 2. Authors: four name grammars are tried at the start of the string and the one that reads
    the longest list wins: ``Family, I.`` (Springer Nature, APA, Harvard), ``Family IN``
@@ -45,7 +46,7 @@ from dataclasses import dataclass
 
 import regex
 
-from doi_extract.doi import find_dois
+from doi_extract.doi import find_arxiv, find_dois, mentions_arxiv
 from doi_extract.model import Person, Reference, WorkType
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,10 @@ _QUOTED_BY = regex.compile(
 _DATE_BEFORE_JOURNAL = regex.compile(
     rf"(?:\d{{1,2}}\s+{_MONTH}\s+|{_MONTH}\s+\d{{1,2}},?\s+)?(?P<year>{_YEAR})(?!\d)[,.]?\s*"
 )
+# arXiv printed where a journal would be.
+_ARXIV_VENUE = regex.compile(
+    r"arxiv(?:\s+preprint|\s*\[preprint\]|\s+e-?prints?)?", regex.IGNORECASE
+)
 # IEEE parts after the title: "vol. 12", "no. 3", "pp. 45-67", "Art. no. 5", "Mar. 2021".
 _IEEE_VOLUME = regex.compile(rf"[Vv]ol\.?\s*(?P<v>{_VOLUME})")
 _IEEE_ISSUE = regex.compile(r"[Nn]o\.?\s*(?P<v>[^\s,]{1,20})")
@@ -257,8 +262,11 @@ def parse_reference(text: str) -> Reference:
 
 def _parse(text: str) -> Reference:
     line = _LABEL.sub("", " ".join(text.split()))
-    # Every DOI begins "10.", so a string without it is not searched.
+    # Every DOI begins "10.", so a string without it is not searched. Without a DOI, an
+    # arXiv identifier names the work's arXiv DOI.
     match = next(find_dois(line), None) if "10." in line else None
+    if match is None and mentions_arxiv(line):
+        match = next(find_arxiv(line), None)
     links = _links(line)
     url = None
     for link in links:
@@ -267,7 +275,9 @@ def _parse(text: str) -> Reference:
             url = found.rstrip(".,;")
             break
     if links:
-        line = _cut(line, links)
+        line = _cut(line, [link.span() for link in links])
+    if mentions_arxiv(line):  # an identifier, not a journal: "Title. arXiv:1706.03762 (2017)"
+        line = _cut(line, [(found.start, found.end) for found in find_arxiv(line)])
     if _may_hold_noise(line):
         # Twice: "Available at:" is a dangling label only once "(Accessed: …)" is gone.
         line = _NOISE.sub("", _NOISE.sub("", line))
@@ -292,14 +302,18 @@ def _parse(text: str) -> Reference:
     else:
         article_number = locator
 
+    kind = WorkType.ARTICLE if fields.container else WorkType.UNKNOWN
+    container = fields.container
+    if match and match.doi.startswith("10.48550/arxiv.") and _on_arxiv_only(container):
+        kind, container = WorkType.PREPRINT, "arXiv" if container else None
     return Reference(
         doi=match.doi if match else None,
         doi_as_printed=match.as_printed if match else None,
-        kind=WorkType.ARTICLE if fields.container else WorkType.UNKNOWN,
+        kind=kind,
         title=fields.title,
         authors=authors,
         et_al=et_al,
-        container_title=fields.container,
+        container_title=container,
         issued=(year,) if year else (),
         volume=fields.volume,
         issue=fields.issue.strip() if fields.issue else None,
@@ -308,6 +322,11 @@ def _parse(text: str) -> Reference:
         url=url,
         raw=text,
     )
+
+
+def _on_arxiv_only(container: str | None) -> bool:
+    """No journal, or only arXiv named as one: "arXiv", "arXiv preprint", "arXiv [Preprint]"."""
+    return container is None or _ARXIV_VENUE.fullmatch(container) is not None
 
 
 def _links(line: str) -> list[regex.Match[str]]:
@@ -336,13 +355,13 @@ def _links(line: str) -> list[regex.Match[str]]:
             path = _LINK_DOI_PATH.search(line, end)
 
 
-def _cut(line: str, links: list[regex.Match[str]]) -> str:
-    """``line`` without the text of ``links`` (matches in it, left to right)."""
+def _cut(line: str, spans: list[tuple[int, int]]) -> str:
+    """``line`` without the text of ``spans`` (left to right, not overlapping)."""
     pieces = []
     start = 0
-    for link in links:
-        pieces.append(line[start : link.start()])
-        start = link.end()
+    for span_start, span_end in spans:
+        pieces.append(line[start:span_start])
+        start = span_end
     pieces.append(line[start:])
     return "".join(pieces)
 

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from doi_extract.doi import display_doi, find_dois, is_valid_doi, normalise_doi
+from doi_extract.doi import (
+    arxiv_doi,
+    display_doi,
+    find_arxiv,
+    find_dois,
+    is_valid_doi,
+    mentions_arxiv,
+    normalise_doi,
+)
 
 SEED_DOI = "10.1038/s41420-026-03181-0"
 
@@ -99,3 +107,47 @@ def test_normalisation_is_idempotent_and_valid(prefix: str, doi: str, tail: str)
     assert is_valid_doi(once)
     assert once == once.lower()
     assert normalise_doi(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "doi"),
+    [
+        ("arXiv:1706.03762v5", "10.48550/arXiv.1706.03762"),
+        ("see arXiv: 2403.12345.", "10.48550/arXiv.2403.12345"),
+        ("https://arxiv.org/abs/2403.12345v2", "10.48550/arXiv.2403.12345"),
+        ("https://arxiv.org/pdf/1512.03385", "10.48550/arXiv.1512.03385"),
+        ("http://arxiv.org/abs/hep-th/9901001v1", "10.48550/arXiv.hep-th/9901001"),
+        ("oai:arXiv.org:hep-th/9901001v1", "10.48550/arXiv.hep-th/9901001"),
+        ("https://arxiv.org/abs/math.GT/0309136", "10.48550/arXiv.math/0309136"),
+        ("ArXiv:0705.1234", "10.48550/arXiv.0705.1234"),
+    ],
+)
+def test_an_arxiv_identifier_names_its_arxiv_doi(text: str, doi: str) -> None:
+    assert mentions_arxiv(text)
+    assert arxiv_doi(text) == doi
+    (match,) = find_arxiv(f"Title. {text} More.")
+    assert (match.doi, match.as_printed) == (doi.lower(), doi)
+    cut = f"Title. {text} More."[match.start : match.end]  # the identifier, from "arXiv"
+    assert cut.lower().startswith("arxiv")
+    assert text.rstrip(".").endswith(cut)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://arxiv.org/list/cs.AI/recent",
+        "arxiv.org/abs/1706.037625",  # one digit too many
+        "the arXiv preprint server",
+        "10.48550/arXiv.1706.03762",  # a DOI already: find_dois reads it
+        "ARXIV:1706.03762",  # arXiv is never written in capitals
+    ],
+)
+def test_no_arxiv_identifier(text: str) -> None:
+    assert list(find_arxiv(text)) == []
+    assert arxiv_doi(text) is None
+
+
+@given(st.text(alphabet="arxivARXIV.:/0123456789 -abhpt", max_size=40))
+def test_every_arxiv_identifier_found_is_mentioned(text: str) -> None:
+    if list(find_arxiv(text)):
+        assert mentions_arxiv(text)

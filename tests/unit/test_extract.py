@@ -516,6 +516,38 @@ def test_dois_in_hrefs_encoded_and_with_landing_page_tails() -> None:
     assert all(w.raw is None for w in extraction.works)
 
 
+ATTENTION = "Vaswani, A. et al. Attention is all you need. arXiv:1706.03762 (2017)."
+ATTENTION_DOI = "10.48550/arxiv.1706.03762"
+
+
+def test_a_link_to_an_arxiv_paper_cites_its_arxiv_doi() -> None:
+    story = item('<p>The <a href="https://arxiv.org/abs/1706.03762v5">preprint</a> says.</p>')
+    extraction = extract(story)
+    assert extraction.dois == (ATTENTION_DOI,)
+    assert only_work(extraction).doi_as_printed == "10.48550/arXiv.1706.03762"
+
+
+def test_a_reference_to_an_arxiv_paper_gets_its_arxiv_doi() -> None:
+    extraction = extract(item(f"<p><strong>References:</strong><br>{ATTENTION}</p>"))
+    assert extraction.dois == (ATTENTION_DOI,)
+    assert (only_work(extraction).raw, only_work(extraction).doi) == (ATTENTION, ATTENTION_DOI)
+
+
+def test_an_arxiv_identifier_in_running_text_without_a_link_is_not_searched_for() -> None:
+    assert extract(item("<p>The preprint (arXiv:1706.03762) is new.</p>")) == Extraction()
+
+
+def test_a_reference_that_prints_a_doi_and_an_arxiv_identifier_is_one_work() -> None:
+    published = f"{LECUN} doi:{LECUN_DOI}. arXiv:1706.03762"
+    content = (
+        f"<p><strong>References:</strong><br>{LECUN} doi:{LECUN_DOI}. "
+        '<a href="https://arxiv.org/abs/1706.03762">arXiv:1706.03762</a></p>'
+    )
+    extraction = extract(item(content))
+    assert extraction.dois == (LECUN_DOI,)
+    assert (only_work(extraction).raw, only_work(extraction).doi) == (published, LECUN_DOI)
+
+
 def test_dois_only_in_running_text() -> None:
     content = (
         "<p>The team (doi:10.1038/nature14539) built on earlier work, DOI: "

@@ -752,6 +752,55 @@ def test_a_name_no_grammar_reads_after_by_runs_to_the_date_or_sentence_end(
     assert (reference.title, reference.container_title) == ("A title", "Nature")
 
 
+@pytest.mark.parametrize(
+    ("text", "container", "kind"),
+    [
+        (
+            "Vaswani, A. et al. Attention is all you need. arXiv:1706.03762 (2017).",
+            None,
+            "preprint",
+        ),
+        (
+            "A. Vaswani et al., \u201cAttention is all you need,\u201d arXiv preprint "
+            "arXiv:1706.03762, 2017.",
+            "arXiv",
+            "preprint",
+        ),
+        (
+            "Vaswani, A. (2017). Attention is all you need. arXiv. "
+            "https://arxiv.org/abs/1706.03762v5",
+            "arXiv",
+            "preprint",
+        ),
+        (
+            "Vaswani, A. Attention is all you need. Nature 1, 2 (2017). arXiv:1706.03762",
+            "Nature",
+            "article",
+        ),
+    ],
+)
+def test_an_arxiv_identifier_is_the_doi_of_a_reference_that_prints_none(
+    text: str, container: str | None, kind: str
+) -> None:
+    reference = parse_reference(text)
+    assert reference.doi == "10.48550/arxiv.1706.03762"
+    assert (reference.title, reference.container_title) == ("Attention is all you need", container)
+    assert reference.kind is (WorkType.PREPRINT if kind == "preprint" else WorkType.ARTICLE)
+
+
+def test_a_printed_doi_wins_over_an_arxiv_identifier_which_is_cut_out() -> None:
+    reference = parse_reference(
+        "Smith, J. A title. Phys. Rev. D 76, 013009 (2007). doi:10.1103/PhysRevD.76.013009 "
+        "arXiv:0705.1234"
+    )
+    assert reference.doi == "10.1103/physrevd.76.013009"
+    assert (reference.title, reference.container_title, reference.volume) == (
+        "A title",
+        "Phys. Rev. D",
+        "76",
+    )
+
+
 def test_a_title_that_starts_with_a_quotation_is_not_cut_at_its_end() -> None:
     reference = parse_reference(
         'Cooper, W. S. (1927). "Ecology" and "Plant Ecology". Ecology, 8(4), 490-491.'
