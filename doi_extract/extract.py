@@ -799,7 +799,7 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
             enumerator = _ENUMERATOR.match(text, line_start, line_end)
             if enumerator:
                 line_start = enumerator.end()
-            if text[line_start] in _ACCESS_NOTE_STARTS:
+            if line_start < line_end and text[line_start] in _ACCESS_NOTE_STARTS:
                 note = _ACCESS_NOTE.match(text, line_start, line_end)
                 line_start = note.end() if note else line_start
             stripped_end = line_start + len(text[line_start:line_end].rstrip())
