@@ -205,6 +205,8 @@ _BOILERPLATE = regex.compile(
     regex.IGNORECASE,
 )
 _SENTENCE_END = ".,;:!?"
+# A quoted title and its authors (SciTechDaily, Neuroscience News): "“Title” by Ann Lee".
+_QUOTED_TITLE_BY = regex.compile(r"[\u201c\"][^\u201c\u201d\"]{3,}[\u201d\"][,.]?\s+by\s+\p{Lu}")
 # A DOI somewhere in a line: "… 2015. doi:10.1038/nature14539".
 _DOI_HINT = regex.compile(r"\b10\.\d{4,9}/")
 # A truncated copy ends with an ellipsis: "Smith, J. et al. Targeting FSP1 […]".
@@ -684,6 +686,7 @@ def _read_blocks(field: _Field) -> None:
         return
     stops = sorted((*rendered.rules, *rendered.headings))
     last: _Candidate | None = None
+    last_kind = LabelKind.CITATION
     for index, match in enumerate(labels):
         label = " ".join(match.group("label").split())
         kind = LABELS[label.casefold()]
@@ -695,23 +698,36 @@ def _read_blocks(field: _Field) -> None:
         if stop < len(stops):
             end = min(end, stops[stop])
         if kind is LabelKind.CITATION or kind is LabelKind.GENERIC:
-            for candidate in _citations(field, label, kind, start, end):
-                field.candidates.append(candidate)
-                last = candidate
+            last = _take_citations(field, label, kind, start, end) or last
+            last_kind = kind
         elif kind is LabelKind.DOI:
             paragraph_end = next((e for s, e in _paragraphs(text, start, end) if e > s), end)
             found = _block_doi(rendered, match.start(), start, paragraph_end)
             if found is None:
                 continue
             field.block_dois.append(found)
-            # "Title. Journal (2024).<br>DOI: 10.…": the DOI line belongs to the reference.
+            # "Title. Journal (2024).<br>DOI: 10.…": the DOI line belongs to the reference,
+            # and the references may go on after it ("<br>Title 2…<br>DOI: 10.…").
             if last and last.doi is None and "\n\n" not in text[last.span.end : match.start()]:
                 last.doi, last.doi_as_printed = found[0], found[1]
+                line_end = _find(text, "\n", start, end)
+                last = _take_citations(field, last.label, last_kind, line_end, end) or last
         else:
             line = next(_lines(text, start, end), None)
             value = _strip_period(" ".join(text[line[0] : line[1]].split())) if line else ""
             if value:
                 (field.titles if kind is LabelKind.TITLE else field.journals).append(value)
+
+
+def _take_citations(
+    field: _Field, label: str, kind: LabelKind, start: int, end: int
+) -> _Candidate | None:
+    """Add the reference strings of the block ``text[start:end]`` to ``field``; the last."""
+    last = None
+    for candidate in _citations(field, label, kind, start, end):
+        field.candidates.append(candidate)
+        last = candidate
+    return last
 
 
 def _label_lines(text: str) -> Iterator[re.Match[str]]:
@@ -907,8 +923,9 @@ def _block_doi(
 
 
 def _looks_like_citation(text: str, has_doi: bool) -> bool:
-    """A DOI, or a year with an author list or a sentence-like title: not "Source: NASA"."""
-    if has_doi:
+    """A DOI, or a year with an author list or a sentence-like title, or a quoted title by
+    someone: not "Source: NASA"."""
+    if has_doi or _QUOTED_TITLE_BY.match(text):
         return True
     if not _YEAR.search(text):
         return False

@@ -17,6 +17,14 @@ from tests.conftest import DATA, SAMPLES
 
 BLOCKS = DATA / "feeds" / "blocks"
 
+# Two references, each followed by its "DOI:" line (SciTechDaily's "References:").
+TWO_QUOTED_BY = (
+    "\u201cHighly accurate protein structure prediction with AlphaFold\u201d by John Jumper et "
+    "al., 15 July 2021, Nature.",
+    "\u201cDeep learning\u201d by Yann LeCun, Yoshua Bengio and Geoffrey Hinton, 27 May 2015, "
+    "Nature.",
+)
+
 EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
     "sciencedaily.xml": {
         "sd-1": (
@@ -151,6 +159,8 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
             "\u201cAn integrated encyclopedia of DNA elements in the human genome\u201d by The "
             "ENCODE Project Consortium, 5 September 2012, Nature.",
         ),
+        "std-4": TWO_QUOTED_BY,
+        "std-5": TWO_QUOTED_BY,
     },
     "german-institutes.xml": {
         "de-1": (
@@ -367,6 +377,16 @@ def test_a_quoted_title_by_authors_is_parsed_into_its_fields(
     assert guid in {where.guid for where in work.provenance}
     assert [person.family for person in work.authors] == families
     assert (work.title, work.container_title, work.issued) == (title, journal, year)
+
+
+@pytest.mark.parametrize("guid", ["std-4", "std-5"])
+def test_each_doi_line_goes_to_the_reference_above_it(guid: str) -> None:
+    extraction = _extraction("scitechdaily.xml", guid)
+    works = {work.raw: work.doi for work in extraction.works}
+    assert works == {
+        TWO_QUOTED_BY[0]: "10.1038/s41586-021-03819-2",
+        TWO_QUOTED_BY[1]: "10.1038/nature14539",
+    }
 
 
 def test_source_lines_name_no_work() -> None:
