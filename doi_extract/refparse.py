@@ -184,6 +184,10 @@ _QUOTED_BY = regex.compile(
 _DATE_BEFORE_JOURNAL = regex.compile(
     rf"(?:\d{{1,2}}\s+{_MONTH}\s+|{_MONTH}\s+\d{{1,2}},?\s+)?(?P<year>{_YEAR})(?!\d)[,.]?\s*"
 )
+# Around the journal before a date at the end: "in Neuron. Published online April 3, 2019".
+_IN_AND_PUBLISHED = regex.compile(r"^[\s.,;:]*in\s+|[\s.,;:]*\bPublished(?:\s+online)?[\s.,;:]*$")
+# "et al." closing a name: "Smith et al".
+_ET_AL_END = regex.compile(r"\s*,?\s*et\s+al\.?$")
 # arXiv printed where a journal would be.
 _ARXIV_VENUE = regex.compile(
     r"arxiv(?:\s+preprint|\s*\[preprint\]|\s+e-?prints?)?", regex.IGNORECASE
@@ -503,19 +507,26 @@ def _title_by_authors(
     authors, et_al, position, _ = _authors(rest)
     if not authors:
         # A name no grammar reads, up to the date or the first sentence end:
-        # "by The ENCODE Project Consortium, 5 September 2012, Nature", "by Govindjee. …".
-        end = _DATE_BEFORE_JOURNAL.search(rest) or _SENTENCE_GAP.search(rest)
-        position = end.start() if end else 0
+        # "by The ENCODE Project Consortium, 5 September 2012, Nature", "by Govindjee. …",
+        # "by Smith et al. Neuron".
+        ends = (_DATE_BEFORE_JOURNAL.search(rest), _SENTENCE_GAP.search(rest))
+        position = min((end.start() for end in ends if end), default=0)
         name = rest[:position].strip(" ,;.")
+        cut = _ET_AL_END.search(name)
+        if cut:
+            name, et_al = name[: cut.start()], True
         if name:
             authors = (Person(family=name) if " " not in name else Person(literal=name),)
     rest = rest[position:]
     # The journal follows the date; what may stand before the date is not the journal:
-    # "… et al. (LIGO Scientific Collaboration), 11 February 2016, Physical Review Letters".
+    # "… et al. (LIGO Scientific Collaboration), 11 February 2016, Physical Review Letters",
+    # unless nothing follows it: "… et al. in Neuron. Published April 3, 2019".
     date = _DATE_BEFORE_JOURNAL.search(rest)
     if date is not None:
         fields.year = int(date.group("year"))
-        rest = rest[date.end() :]
+        before, rest = rest[: date.start()], rest[date.end() :]
+        if not rest.strip(" .,;:"):
+            rest = _IN_AND_PUBLISHED.sub("", before)
     fields.container = _strip_period(rest.strip(" .,;:")) or None
     return authors, et_al, fields
 

@@ -735,6 +735,16 @@ def test_a_title_that_reads_like_two_names_is_not_an_author_list() -> None:
     assert reference.title.startswith("Theory and Practice")
 
 
+def test_neuroscience_news_older_shape_in_journal_then_published_date() -> None:
+    reference = parse_reference(
+        "\u201cHippocampal replay\u201d by Smith et al. in Neuron. Published April 3 2019. "
+        "doi:10.1016/j.neuron.2019.03.001"
+    )
+    assert reference.authors == (Person(family="Smith"),)
+    assert reference.et_al is True
+    assert (reference.container_title, reference.issued) == ("Neuron", (2019,))
+
+
 @pytest.mark.parametrize(
     ("by", "author"),
     [
