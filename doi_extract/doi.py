@@ -6,7 +6,9 @@ a suffix. DOIs are case-insensitive, so identity is the lower-cased form; the fo
 
 An arXiv identifier names a DOI too: arXiv registers ``10.48550/arXiv.<id>`` for every
 paper, so ``arXiv:1706.03762v5`` and ``arxiv.org/abs/1706.03762`` cite
-``10.48550/arXiv.1706.03762`` (`find_arxiv`, `arxiv_doi`).
+``10.48550/arXiv.1706.03762`` (`find_arxiv`, `arxiv_doi`). So do some publishers' page
+addresses: ``nature.com/articles/nature14539`` is ``10.1038/nature14539`` (`find_page_dois`,
+`page_doi`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,21 @@ _ARXIV = regex.compile(
     r"(?:v\d+)?(?![\d.]*\d)",
 )
 ARXIV_PREFIX = "10.48550/arXiv."
+# Publisher pages whose address names a DOI without printing it: the publisher's prefix
+# and the page's article id. "nature.com/articles/s41586-021-03819-2" is
+# 10.1038/s41586-021-03819-2 (every nature.com journal: Nature, Scientific Reports, Nature
+# Communications…), "elifesciences.org/articles/12345" is 10.7554/eLife.12345.
+_PUBLISHER_PAGES = (
+    (regex.compile(r"\bnature\.com/articles/([A-Za-z][A-Za-z0-9.-]*[A-Za-z0-9])"), "10.1038/"),
+    (regex.compile(r"\belifesciences\.org/articles/(\d{4,6})(?!\d)"), "10.7554/eLife."),
+)
+_PAGE_HINTS = ("nature.com/articles/", "elifesciences.org/articles/")
+# What follows a bioRxiv or medRxiv DOI in its page address: a version, a view.
+# "10.1101/2024.01.01.123456v2.full" is 10.1101/2024.01.01.123456 (medRxiv's ids have
+# eight digits: 10.1101/2020.03.04.20030395).
+_PREPRINT_SERVER_TAIL = regex.compile(
+    r"^(10\.1101/(?:\d{4}\.\d{2}\.\d{2}\.\d{6,8}|\d{6}))(?:v\d+|\.\w+)+$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +122,24 @@ def arxiv_doi(value: str) -> str | None:
     return match.as_printed if match else None
 
 
+def find_page_dois(text: str) -> Iterator[DoiMatch]:
+    """Yield the DOI of every publisher page in ``text`` whose address names it, with the
+    span of the page's host and path."""
+    if not any(hint in text for hint in _PAGE_HINTS):
+        return
+    for pattern, prefix in _PUBLISHER_PAGES:
+        for match in pattern.finditer(text):
+            printed = _strip_end(prefix + match.group(1).removesuffix(".pdf"))
+            if is_valid_doi(printed):
+                yield DoiMatch(printed.lower(), printed, match.start(), match.end())
+
+
+def page_doi(url: str) -> str | None:
+    """The DOI, as printed, that a publisher page's address names; else None."""
+    match = next(find_page_dois(url), None)
+    return match.as_printed if match else None
+
+
 def normalise_doi(value: str) -> str | None:
     """The identity form of a DOI given in any notation, or None if there is no DOI in it.
 
@@ -134,6 +169,8 @@ def clean_doi(candidate: str) -> str | None:
         if _DOI.fullmatch(decoded) and not _ESCAPE.search(decoded):
             doi = decoded
     doi = _strip_end(doi)
+    if doi.startswith("10.1101/"):
+        doi = _PREPRINT_SERVER_TAIL.sub(r"\1", doi)
     return doi if is_valid_doi(doi) else None
 
 

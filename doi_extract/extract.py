@@ -43,7 +43,9 @@ from doi_extract.doi import (
     display_doi,
     find_arxiv,
     find_dois,
+    find_page_dois,
     mentions_arxiv,
+    page_doi,
 )
 from doi_extract.model import (
     Extraction,
@@ -283,7 +285,7 @@ _DOI_METADATA = ("prism:doi", "dc:identifier", "arxiv:doi")
 # "10.1101/067890"; not Cold Spring Harbor's journals, "10.1101/gr.…"), arXiv, SSRN,
 # Research Square, Preprints.org, ChemRxiv, and OSF's servers (PsyArXiv, SocArXiv…).
 _PREPRINT_DOI = regex.compile(
-    r"10\.(?:1101/(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6}|48550/|2139/ssrn|21203/rs\.|20944/preprints"
+    r"10\.(?:1101/(?:\d{4}\.\d{2}\.\d{2}\.\d{6,8}|\d{6})(?!\d)|48550/|2139/ssrn|21203/rs\.|20944/preprints"
     r"|26434/chemrxiv|(?:31219|3122[2-4]|3123[45]|31730)/)",
     regex.IGNORECASE,
 )
@@ -460,7 +462,7 @@ class _ItemExtractor:
         for f in fields:
             found: list[tuple[int, str, str, Span | None]] = [
                 (m.start, m.doi, m.as_printed, Span(m.start, m.end))
-                for m in [*_dois_in(f.rendered.text), *_arxiv_in_references(f)]
+                for m in [*_dois_in(f.rendered.text), *_identifiers_in_references(f)]
             ]
             for offset, url in f.rendered.links:
                 link_doi = _link_doi(url)
@@ -648,20 +650,33 @@ def _dois_in(text: str) -> Iterable[DoiMatch]:
     return find_dois(text) if "10." in text else ()
 
 
-def _arxiv_in_references(field: _Field) -> Iterator[DoiMatch]:
-    """The arXiv identifiers printed in the field's reference strings, spans in the field."""
+def _identifiers_in_references(field: _Field) -> Iterator[DoiMatch]:
+    """The DOIs that arXiv identifiers and publisher page addresses printed in the field's
+    reference strings name, with their spans in the field."""
     text = field.rendered.text
     for candidate in field.candidates:
         start, end = candidate.span.start, candidate.span.end
-        if mentions_arxiv(text[start:end]):
-            for match in find_arxiv(text[start:end]):
-                yield dataclasses.replace(match, start=match.start + start, end=match.end + start)
+        printed = text[start:end]
+        found = [
+            *find_page_dois(printed),
+            *(find_arxiv(printed) if mentions_arxiv(printed) else ()),
+        ]
+        for match in found:
+            yield dataclasses.replace(match, start=match.start + start, end=match.end + start)
 
 
 def _link_doi(url: str) -> str | None:
-    """The DOI a link names, as printed: in its path or query, else its arXiv paper's."""
-    printed = display_doi(url) if "10." in url else None
-    return arxiv_doi(url) if printed is None and mentions_arxiv(url) else printed
+    """The DOI a link names, as printed: in its address, else the publisher page's or the
+    arXiv paper's it is."""
+    if "10." in url and (printed := display_doi(url)):
+        return printed
+    if "/articles/" in url and (printed := page_doi(url)):
+        return printed
+    return arxiv_doi(url) if mentions_arxiv(url) else None
+
+
+def _first(values: Iterable[str | None]) -> str | None:
+    return next(filter(None, values), None)
 
 
 def _is_arxiv(doi: str) -> bool:
@@ -896,8 +911,13 @@ def _candidate(field: _Field, label: str, start: int, end: int, text: str) -> _C
     printed = match.as_printed if match else None
     if printed is None:
         links = _links_within(field.rendered, start, end)
-        printed = next(filter(None, (display_doi(u) for u in links if "10." in u)), None)
-        printed = printed or arxiv_doi(text) or next(filter(None, map(arxiv_doi, links)), None)
+        printed = (
+            _first(display_doi(url) for url in links if "10." in url)
+            or _first(map(page_doi, links))
+            or page_doi(text)
+            or arxiv_doi(text)
+            or _first(map(arxiv_doi, links))
+        )
     doi = printed.lower() if printed else None
     return _Candidate(text, field.name, label, Span(start, end), doi, printed)
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import regex
 
-from doi_extract.doi import find_arxiv, find_dois, mentions_arxiv
+from doi_extract.doi import find_arxiv, find_dois, find_page_dois, mentions_arxiv
 from doi_extract.model import Person, Reference, WorkType
 
 log = logging.getLogger(__name__)
@@ -266,9 +266,10 @@ def parse_reference(text: str) -> Reference:
 
 def _parse(text: str) -> Reference:
     line = _LABEL.sub("", " ".join(text.split()))
-    # Every DOI begins "10.", so a string without it is not searched. Without a DOI, an
-    # arXiv identifier names the work's arXiv DOI.
+    # Every DOI begins "10.", so a string without it is not searched. Without a DOI, a
+    # publisher page ("nature.com/articles/…") or an arXiv identifier names it.
     match = next(find_dois(line), None) if "10." in line else None
+    match = match or next(find_page_dois(line), None)
     if match is None and mentions_arxiv(line):
         match = next(find_arxiv(line), None)
     links = _links(line)

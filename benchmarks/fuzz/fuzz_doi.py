@@ -21,6 +21,7 @@ with atheris.instrument_imports(include=["doi_extract"]):
         display_doi,
         find_arxiv,
         find_dois,
+        find_page_dois,
         is_valid_doi,
         mentions_arxiv,
         normalise_doi,
@@ -41,6 +42,9 @@ def run(data: bytes) -> None:
         assert mentions_arxiv(text), found
         assert is_valid_doi(found.as_printed) and found.doi == found.as_printed.lower(), found
         assert [m.doi for m in find_arxiv(text[found.start : found.end])] == [found.doi], found
+    for found in find_page_dois(text):
+        assert is_valid_doi(found.as_printed) and found.doi == found.as_printed.lower(), found
+        assert [m.doi for m in find_page_dois(text[found.start : found.end])] == [found.doi], found
     normal = normalise_doi(text)
     if normal is not None:
         assert is_valid_doi(normal), normal

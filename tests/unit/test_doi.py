@@ -11,9 +11,11 @@ from doi_extract.doi import (
     display_doi,
     find_arxiv,
     find_dois,
+    find_page_dois,
     is_valid_doi,
     mentions_arxiv,
     normalise_doi,
+    page_doi,
 )
 
 SEED_DOI = "10.1038/s41420-026-03181-0"
@@ -151,3 +153,50 @@ def test_no_arxiv_identifier(text: str) -> None:
 def test_every_arxiv_identifier_found_is_mentioned(text: str) -> None:
     if list(find_arxiv(text)):
         assert mentions_arxiv(text)
+
+
+@pytest.mark.parametrize(
+    ("url", "doi"),
+    [
+        ("https://www.nature.com/articles/s41586-021-03819-2", "10.1038/s41586-021-03819-2"),
+        ("https://www.nature.com/articles/nature14539.pdf", "10.1038/nature14539"),
+        (
+            "https://www.nature.com/articles/d41586-024-00123-4?utm_source=x",
+            "10.1038/d41586-024-00123-4",
+        ),
+        ("https://www.nature.com/articles/ng.2345#Sec1", "10.1038/ng.2345"),
+        ("https://elifesciences.org/articles/12345", "10.7554/eLife.12345"),
+        ("https://www.nature.com/articles/", None),
+        ("https://elifesciences.org/articles/123456789", None),
+        ("https://www.nature.com/subjects/physics", None),
+    ],
+)
+def test_a_publisher_page_names_its_doi(url: str, doi: str | None) -> None:
+    assert page_doi(url) == doi
+    found = list(find_page_dois(f"See {url} here."))
+    assert [m.as_printed for m in found] == ([doi] if doi else [])
+
+
+@pytest.mark.parametrize(
+    ("printed", "doi"),
+    [
+        (
+            "https://www.biorxiv.org/content/10.1101/2024.01.01.123456v2",
+            "10.1101/2024.01.01.123456",
+        ),
+        (
+            "https://www.biorxiv.org/content/10.1101/2024.01.01.123456v1.full",
+            "10.1101/2024.01.01.123456",
+        ),
+        (
+            "https://www.medrxiv.org/content/10.1101/2020.03.04.20030395v1.full.pdf",
+            "10.1101/2020.03.04.20030395",
+        ),
+        ("doi:10.1101/067890v3", "10.1101/067890"),
+        ("https://genome.cshlp.org/content/10.1101/gr.123456.111", "10.1101/gr.123456.111"),
+    ],
+)
+def test_a_biorxiv_or_medrxiv_doi_loses_the_version_and_view_of_its_page(
+    printed: str, doi: str
+) -> None:
+    assert normalise_doi(printed) == doi

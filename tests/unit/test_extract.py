@@ -533,6 +533,18 @@ def test_a_reference_to_an_arxiv_paper_gets_its_arxiv_doi() -> None:
     assert (only_work(extraction).raw, only_work(extraction).doi) == (ATTENTION, ATTENTION_DOI)
 
 
+def test_a_link_to_a_nature_article_page_cites_its_doi() -> None:
+    story = item('<p>The <a href="https://www.nature.com/articles/nature14539">review</a>.</p>')
+    assert extract(story).dois == (LECUN_DOI,)
+
+
+def test_a_reference_that_prints_only_its_nature_page_gets_that_doi() -> None:
+    reference = f"{LECUN} https://www.nature.com/articles/nature14539"
+    extraction = extract(item(f"<p><strong>References:</strong><br>{reference}</p>"))
+    assert extraction.dois == (LECUN_DOI,)
+    assert (only_work(extraction).raw, only_work(extraction).doi) == (reference, LECUN_DOI)
+
+
 def test_an_arxiv_identifier_in_running_text_without_a_link_is_not_searched_for() -> None:
     assert extract(item("<p>The preprint (arXiv:1706.03762) is new.</p>")) == Extraction()
 
