@@ -651,8 +651,8 @@ def _dois_in(text: str) -> Iterable[DoiMatch]:
 
 
 def _identifiers_in_references(field: _Field) -> Iterator[DoiMatch]:
-    """The DOIs that arXiv identifiers and publisher page addresses printed in the field's
-    reference strings name, with their spans in the field."""
+    """The DOIs named by the arXiv identifiers and publisher page addresses printed in the
+    field's reference strings, with their spans in the field."""
     text = field.rendered.text
     for candidate in field.candidates:
         start, end = candidate.span.start, candidate.span.end
@@ -906,7 +906,8 @@ def _complete(line: str) -> bool:
 
 
 def _candidate(field: _Field, label: str, start: int, end: int, text: str) -> _Candidate:
-    """A reference string and its DOI: printed in it, else linked from it, else its arXiv one."""
+    """A reference string and its DOI: printed in it, else in a link from it, else named by a
+    publisher page or an arXiv identifier, linked or printed."""
     match = next(iter(_dois_in(text)), None)
     printed = match.as_printed if match else None
     if printed is None:
