@@ -57,7 +57,7 @@ _ARXIV = regex.compile(
     r"(?:(?P<id>\d{4}\.\d{4,5})|(?P<archive>[a-z-]+)(?:\.[A-Z]{2})?/(?P<number>\d{7}))"
     r"(?:v\d+)?(?![\d.]*\d)",
 )
-ARXIV_PREFIX = "10.48550/arXiv."
+_ARXIV_PREFIX = "10.48550/arXiv."
 # Publisher pages whose address names a DOI without printing it: the publisher's prefix
 # and the page's article id. "nature.com/articles/s41586-021-03819-2" is
 # 10.1038/s41586-021-03819-2 (every nature.com journal: Nature, Scientific Reports, Nature
@@ -110,10 +110,15 @@ def find_arxiv(text: str) -> Iterator[DoiMatch]:
     """Yield the arXiv DOI of every arXiv identifier in ``text``, spanning the identifier."""
     for match in _ARXIV.finditer(text):
         identifier = match.group("id") or f"{match.group('archive')}/{match.group('number')}"
-        printed = ARXIV_PREFIX + identifier
+        printed = _ARXIV_PREFIX + identifier
         yield DoiMatch(
             doi=printed.lower(), as_printed=printed, start=match.start(), end=match.end()
         )
+
+
+def is_arxiv_doi(doi: str) -> bool:
+    """Whether ``doi`` (normalised or as printed) is the DOI arXiv registered for a paper."""
+    return doi[:15].lower() == "10.48550/arxiv."
 
 
 def arxiv_doi(value: str) -> str | None:

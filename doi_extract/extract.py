@@ -44,6 +44,7 @@ from doi_extract.doi import (
     find_arxiv,
     find_dois,
     find_page_dois,
+    is_arxiv_doi,
     mentions_arxiv,
     page_doi,
 )
@@ -468,12 +469,12 @@ class _ItemExtractor:
                 link_doi = _link_doi(url)
                 if link_doi:
                     found.append((offset, link_doi.lower(), link_doi, None))
-            if any(_is_arxiv(entry[1]) for entry in found):
-                published = [c.span for c in f.candidates if c.doi and not _is_arxiv(c.doi)]
+            if any(is_arxiv_doi(entry[1]) for entry in found):
+                published = [c.span for c in f.candidates if c.doi and not is_arxiv_doi(c.doi)]
                 found = [
                     (offset, doi, printed, span)
                     for offset, doi, printed, span in found
-                    if not (_is_arxiv(doi) and any(s.start <= offset < s.end for s in published))
+                    if not (is_arxiv_doi(doi) and any(s.start <= offset < s.end for s in published))
                 ]
             found.sort(key=lambda entry: entry[0])
             for _, doi, printed, span in found:
@@ -484,7 +485,7 @@ class _ItemExtractor:
         abstract page and PDF, which are the entry itself."""
         item = self.item
         linked = [printed for _, href in item.links if (printed := _link_doi(href))]
-        if any(map(_is_arxiv, linked)):
+        if any(map(is_arxiv_doi, linked)):
             own = {arxiv_doi(value) for value in (item.guid, item.link) if value}
             linked = [printed for printed in linked if printed not in own]
         return linked
@@ -677,11 +678,6 @@ def _link_doi(url: str) -> str | None:
 
 def _first(values: Iterable[str | None]) -> str | None:
     return next(filter(None, values), None)
-
-
-def _is_arxiv(doi: str) -> bool:
-    """Whether ``doi`` (normalised or as printed) is an arXiv DOI."""
-    return doi.startswith(("10.48550/arxiv.", "10.48550/arXiv."))
 
 
 # Blocks ------------------------------------------------------------------------------------

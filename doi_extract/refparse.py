@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import regex
 
-from doi_extract.doi import find_arxiv, find_dois, find_page_dois, mentions_arxiv
+from doi_extract.doi import find_arxiv, find_dois, find_page_dois, is_arxiv_doi, mentions_arxiv
 from doi_extract.model import Person, Reference, WorkType
 
 log = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ def _parse(text: str) -> Reference:
 
     kind = WorkType.ARTICLE if fields.container else WorkType.UNKNOWN
     container = fields.container
-    if match and match.doi.startswith("10.48550/arxiv.") and _on_arxiv_only(container):
+    if match and is_arxiv_doi(match.doi) and _on_arxiv_only(container):
         kind, container = WorkType.PREPRINT, "arXiv" if container else None
     return Reference(
         doi=match.doi if match else None,

@@ -12,6 +12,7 @@ from doi_extract.doi import (
     find_arxiv,
     find_dois,
     find_page_dois,
+    is_arxiv_doi,
     is_valid_doi,
     mentions_arxiv,
     normalise_doi,
@@ -129,6 +130,7 @@ def test_an_arxiv_identifier_names_its_arxiv_doi(text: str, doi: str) -> None:
     assert arxiv_doi(text) == doi
     (match,) = find_arxiv(f"Title. {text} More.")
     assert (match.doi, match.as_printed) == (doi.lower(), doi)
+    assert is_arxiv_doi(match.doi) and is_arxiv_doi(match.as_printed)
     cut = f"Title. {text} More."[match.start : match.end]  # the identifier, from "arXiv"
     assert cut.lower().startswith("arxiv")
     assert text.rstrip(".").endswith(cut)
@@ -147,6 +149,19 @@ def test_an_arxiv_identifier_names_its_arxiv_doi(text: str, doi: str) -> None:
 def test_no_arxiv_identifier(text: str) -> None:
     assert list(find_arxiv(text)) == []
     assert arxiv_doi(text) is None
+
+
+@pytest.mark.parametrize(
+    ("doi", "expected"),
+    [
+        ("10.48550/arXiv.1706.03762", True),
+        ("10.48550/arxiv.hep-th/9901001", True),
+        ("10.1038/nature14539", False),
+        ("10.1101/2024.01.01.123456", False),
+    ],
+)
+def test_an_arxiv_doi_is_known_by_its_prefix_in_any_case(doi: str, expected: bool) -> None:
+    assert is_arxiv_doi(doi) is expected
 
 
 @given(st.text(alphabet="arxivARXIV.:/0123456789 -abhpt", max_size=40))
