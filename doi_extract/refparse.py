@@ -187,7 +187,7 @@ _DATE_BEFORE_JOURNAL = regex.compile(
 # Around the journal before a date at the end: "in Neuron. Published online April 3, 2019".
 _IN_AND_PUBLISHED = regex.compile(r"^[\s.,;:]*in\s+|[\s.,;:]*\bPublished(?:\s+online)?[\s.,;:]*$")
 # "et al." closing a name: "Smith et al".
-_ET_AL_END = regex.compile(r"\s*,?\s*et\s+al\.?$")
+_ET_AL_END = regex.compile(_ET_AL.pattern + "$")
 # arXiv printed where a journal would be.
 _ARXIV_VENUE = regex.compile(
     r"arxiv(?:\s+preprint|\s*\[preprint\]|\s+e-?prints?)?", regex.IGNORECASE
