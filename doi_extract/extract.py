@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import email.utils
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -542,12 +543,11 @@ class _ItemExtractor:
         else (with ``own_ids``) the item's guid or link."""
         item = self.item
         # Every value: PubMed's first dc:identifier is "pmid:…", its second "doi:10.…".
-        named: list[tuple[str, str | None]] = [
+        named = (
             (name, value) for name in _DOI_METADATA for key, value in item.metadata if key == name
-        ]
-        if own_ids:
-            named += [("guid", item.guid), ("link", item.link)]
-        for name, value in named:
+        )
+        own = (("guid", item.guid), ("link", item.link)) if own_ids else ()
+        for name, value in itertools.chain(named, own):
             printed = display_doi(value) if value and "10." in value else None
             if printed:
                 return printed, name
