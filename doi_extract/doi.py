@@ -66,7 +66,7 @@ _PUBLISHER_PAGES = (
     (regex.compile(r"\bnature\.com/articles/([A-Za-z][A-Za-z0-9.-]*[A-Za-z0-9])"), "10.1038/"),
     (regex.compile(r"\belifesciences\.org/articles/(\d{4,6})(?!\d)"), "10.7554/eLife."),
 )
-_PAGE_HINTS = ("nature.com/articles/", "elifesciences.org/articles/")
+_PAGE_HINT = "/articles/"  # in every address above: a text without it holds none
 # What follows a bioRxiv or medRxiv DOI in its page address: a version, a view.
 # "10.1101/2024.01.01.123456v2.full" is 10.1101/2024.01.01.123456 (medRxiv's ids have
 # eight digits: 10.1101/2020.03.04.20030395).
@@ -130,7 +130,7 @@ def arxiv_doi(value: str) -> str | None:
 def find_page_dois(text: str) -> Iterator[DoiMatch]:
     """Yield the DOI of every publisher page in ``text`` whose address names it, with the
     span of the page's host and path."""
-    if not any(hint in text for hint in _PAGE_HINTS):
+    if _PAGE_HINT not in text:
         return
     for pattern, prefix in _PUBLISHER_PAGES:
         for match in pattern.finditer(text):
@@ -141,8 +141,27 @@ def find_page_dois(text: str) -> Iterator[DoiMatch]:
 
 def page_doi(url: str) -> str | None:
     """The DOI, as printed, that a publisher page's address names; else None."""
-    match = next(find_page_dois(url), None)
+    match = next(find_page_dois(url), None) if _PAGE_HINT in url else None
     return match.as_printed if match else None
+
+
+def find_unprinted_dois(text: str) -> list[DoiMatch]:
+    """The DOIs that publisher page addresses and arXiv identifiers in ``text`` name
+    without printing them: the pages' first, then the arXiv ones."""
+    found = list(find_page_dois(text)) if _PAGE_HINT in text else []
+    if mentions_arxiv(text):
+        found += find_arxiv(text)
+    return found
+
+
+def link_doi(url: str) -> str | None:
+    """The DOI a link names, as printed: in its address, else the one of the publisher page
+    or arXiv paper it points to."""
+    printed = display_doi(url) if "10." in url else None
+    if printed is None and (_PAGE_HINT in url or mentions_arxiv(url)):
+        found = find_unprinted_dois(url)
+        printed = found[0].as_printed if found else None
+    return printed
 
 
 def normalise_doi(value: str) -> str | None:

@@ -42,11 +42,10 @@ from doi_extract.doi import (
     DoiMatch,
     arxiv_doi,
     display_doi,
-    find_arxiv,
     find_dois,
-    find_page_dois,
+    find_unprinted_dois,
     is_arxiv_doi,
-    mentions_arxiv,
+    link_doi,
     page_doi,
 )
 from doi_extract.model import (
@@ -467,9 +466,9 @@ class _ItemExtractor:
                 for m in [*_dois_in(f.rendered.text), *_identifiers_in_references(f)]
             ]
             for offset, url in f.rendered.links:
-                link_doi = _link_doi(url)
-                if link_doi:
-                    found.append((offset, link_doi.lower(), link_doi, None))
+                url_doi = link_doi(url)
+                if url_doi:
+                    found.append((offset, url_doi.lower(), url_doi, None))
             if any(is_arxiv_doi(entry[1]) for entry in found):
                 published = [c.span for c in f.candidates if c.doi and not is_arxiv_doi(c.doi)]
                 found = [
@@ -485,7 +484,7 @@ class _ItemExtractor:
         """The DOIs the item's link elements name, as printed: not an arXiv entry's own
         abstract page and PDF, which are the entry itself."""
         item = self.item
-        linked = [printed for _, href in item.links if (printed := _link_doi(href))]
+        linked = [printed for _, href in item.links if (printed := link_doi(href))]
         if any(map(is_arxiv_doi, linked)):
             own = {arxiv_doi(value) for value in (item.guid, item.link) if value}
             linked = [printed for printed in linked if printed not in own]
@@ -657,23 +656,8 @@ def _identifiers_in_references(field: _Field) -> Iterator[DoiMatch]:
     text = field.rendered.text
     for candidate in field.candidates:
         start, end = candidate.span.start, candidate.span.end
-        printed = text[start:end]
-        found = [
-            *find_page_dois(printed),
-            *(find_arxiv(printed) if mentions_arxiv(printed) else ()),
-        ]
-        for match in found:
+        for match in find_unprinted_dois(text[start:end]):
             yield dataclasses.replace(match, start=match.start + start, end=match.end + start)
-
-
-def _link_doi(url: str) -> str | None:
-    """The DOI a link names, as printed: in its address, else the publisher page's or the
-    arXiv paper's it is."""
-    if "10." in url and (printed := display_doi(url)):
-        return printed
-    if "/articles/" in url and (printed := page_doi(url)):
-        return printed
-    return arxiv_doi(url) if mentions_arxiv(url) else None
 
 
 def _first(values: Iterable[str | None]) -> str | None:

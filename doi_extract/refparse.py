@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import regex
 
-from doi_extract.doi import find_arxiv, find_dois, find_page_dois, is_arxiv_doi, mentions_arxiv
+from doi_extract.doi import find_arxiv, find_dois, find_unprinted_dois, is_arxiv_doi, mentions_arxiv
 from doi_extract.model import Person, Reference, WorkType
 
 log = logging.getLogger(__name__)
@@ -269,9 +269,8 @@ def _parse(text: str) -> Reference:
     # Every DOI begins "10.", so a string without it is not searched. Without a DOI, a
     # publisher page ("nature.com/articles/…") or an arXiv identifier names it.
     match = next(find_dois(line), None) if "10." in line else None
-    match = match or next(find_page_dois(line), None)
-    if match is None and mentions_arxiv(line):
-        match = next(find_arxiv(line), None)
+    if match is None:
+        match = next(iter(find_unprinted_dois(line)), None)
     links = _links(line)
     url = None
     for link in links:

@@ -14,6 +14,7 @@ from doi_extract.doi import (
     find_page_dois,
     is_arxiv_doi,
     is_valid_doi,
+    link_doi,
     mentions_arxiv,
     normalise_doi,
     page_doi,
@@ -215,3 +216,18 @@ def test_a_biorxiv_or_medrxiv_doi_loses_the_version_and_view_of_its_page(
     printed: str, doi: str
 ) -> None:
     assert normalise_doi(printed) == doi
+
+
+@pytest.mark.parametrize(
+    ("url", "doi"),
+    [
+        ("https://doi.org/10.1038/nature14539", "10.1038/nature14539"),
+        ("https://www.nature.com/articles/nature14539", "10.1038/nature14539"),
+        ("https://arxiv.org/abs/1706.03762v5", "10.48550/arXiv.1706.03762"),
+        ("https://example.org/news/10-things", None),
+    ],
+)
+def test_a_link_names_the_doi_in_its_address_else_its_page_or_arxiv_one(
+    url: str, doi: str | None
+) -> None:
+    assert link_doi(url) == doi
